@@ -1,0 +1,30 @@
+// The Host is the only door to the operating system. Everything after sample() is pure.
+import type { CgroupInfo, Snapshot } from '../model/snapshot.js';
+
+export interface SampleOptions {
+  /** Read the process table (default true). */
+  readonly processes?: boolean;
+  /** Also read each process's /proc/PID/oom_score, the kernel's own figure (costly; default false). */
+  readonly kernelOomScore?: boolean;
+  /**
+   * Read memory cgroups: the subtree rooted at this path (as in /proc/PID/cgroup; '/' for all).
+   * undefined or null: read none.
+   */
+  readonly cgroupSubtree?: string | null;
+  /** Keep only processes whose memory cgroup is this path or below it. */
+  readonly processScope?: string | null;
+}
+
+export interface Host {
+  readonly pageSize: number;
+  /** One consistent-enough look at the machine. Processes that vanish mid-read are left out. */
+  sample(options?: SampleOptions): Snapshot;
+  /** The process's command line, split on NUL; null when it vanished. Empty for kernel threads. */
+  readCmdline(pid: number): string[] | null;
+  /** The target of /proc/PID/exe, null when unreadable or vanished. */
+  readExe(pid: number): string | null;
+  /** One memory cgroup; throws HostReadError when it does not exist or cannot be read. */
+  readCgroup(path: string): CgroupInfo;
+  /** Release open file descriptors. */
+  close(): void;
+}
