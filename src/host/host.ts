@@ -25,6 +25,8 @@ export interface Host {
   readExe(pid: number): string | null;
   /** One memory cgroup; throws HostReadError when it does not exist or cannot be read. */
   readCgroup(path: string): CgroupInfo;
+  /** The directory of a memory cgroup in the mounted hierarchy (for writes such as cgroup.kill). */
+  cgroupDir(path: string): string;
   /** Release open file descriptors. */
   close(): void;
 }

@@ -1,0 +1,388 @@
+// The Host for Linux: reads /proc and the memory cgroup hierarchy under a root directory ('/' for the
+// running machine; a fixture tree or the host's /proc mounted elsewhere otherwise).
+//
+// Two optional plain files at the root replace `getconf`, because a fixture tree describes some other
+// machine: `oomguard-pagesize` (bytes) and `oomguard-clk-tck` (USER_HZ). Both are read once, here.
+import { execFileSync } from 'node:child_process';
+import { type Dirent, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { HostReadError } from '../../model/errors.js';
+import type {
+  CgroupInfo,
+  CgroupLayout,
+  CgroupVersion,
+  MemInfo,
+  ProcessInfo,
+  Psi,
+  Snapshot,
+} from '../../model/snapshot.js';
+import type { Host, SampleOptions } from '../host.js';
+import { readCgroupDir } from './cgroup-reader.js';
+import { errnoCode, FileReader, GONE } from './file-reader.js';
+import { intAt } from './parse/bytes.js';
+import { parseMeminfo } from './parse/meminfo.js';
+import { type CgroupMounts, parseCgroupMounts } from './parse/mounts.js';
+import { parseProcCgroup } from './parse/proc-cgroup.js';
+import { parseProcStat } from './parse/proc-stat.js';
+import { parseProcStatus } from './parse/proc-status.js';
+import { parsePsi } from './parse/psi.js';
+import { parseVmstat } from './parse/vmstat.js';
+
+export interface LinuxHostOptions {
+  /** Directory holding proc/ and sys/ (default '/'). */
+  readonly root?: string;
+}
+
+/** PF_KTHREAD in stat field 9. */
+const PF_KTHREAD = 0x00200000;
+
+/** The memory cgroup hierarchy: where it is mounted and which version it is. */
+interface MemoryHierarchy {
+  readonly mountDir: string;
+  readonly version: CgroupVersion;
+}
+
+export class LinuxHost implements Host {
+  readonly root: string;
+  readonly pageSize: number;
+  readonly clockTicks: number;
+  readonly cgroupLayout: CgroupLayout;
+  readonly hostPidNamespace: boolean;
+  readonly selfPid: number | null;
+  private readonly procDir: string;
+  private readonly memory: MemoryHierarchy | null;
+  private readonly reader = new FileReader();
+
+  constructor(options: LinuxHostOptions = {}) {
+    this.root = options.root ?? '/';
+    const rootStat = statSync(this.root, { throwIfNoEntry: false });
+    if (rootStat === undefined) throw new HostReadError(`--root ${this.root}: no such directory`, this.root);
+    if (!rootStat.isDirectory()) throw new HostReadError(`--root ${this.root}: not a directory`, this.root);
+    this.procDir = join(this.root, 'proc');
+    const meminfoPath = join(this.procDir, 'meminfo');
+    if (statSync(meminfoPath, { throwIfNoEntry: false }) === undefined) {
+      throw new HostReadError(`--root ${this.root}: no proc/meminfo under it`, meminfoPath);
+    }
+    this.pageSize = this.machineConstant('oomguard-pagesize', 'PAGESIZE', 4096);
+    this.clockTicks = this.machineConstant('oomguard-clk-tck', 'CLK_TCK', 100);
+    const mounts = this.readMounts();
+    this.cgroupLayout = mounts.layout;
+    this.memory = this.memoryHierarchy(mounts);
+    this.hostPidNamespace = this.seesKthreadd();
+    this.selfPid = this.readSelfPid();
+  }
+
+  sample(options: SampleOptions = {}): Snapshot {
+    const timeMs = performance.now();
+    const meminfo = this.readMeminfo();
+    const vmstatText = this.keptText('vmstat');
+    const scope = options.processScope ? normalizeCgroupPath(options.processScope) : null;
+    const cgroups =
+      options.cgroupSubtree === undefined || options.cgroupSubtree === null
+        ? new Map<string, CgroupInfo>()
+        : this.walkCgroups(normalizeCgroupPath(options.cgroupSubtree));
+    return {
+      timeMs,
+      pageSize: this.pageSize,
+      clockTicks: this.clockTicks,
+      uptimeSec: this.readUptime(),
+      meminfo,
+      vmstat: vmstatText === null ? null : parseVmstat(vmstatText),
+      psi: {
+        memory: this.keptPsi('pressure/memory'),
+        io: this.keptPsi('pressure/io'),
+        cpu: this.keptPsi('pressure/cpu'),
+      },
+      processes:
+        options.processes === false ? [] : this.readProcesses(options.kernelOomScore === true, scope),
+      cgroupLayout: this.cgroupLayout,
+      cgroups,
+      hostPidNamespace: this.hostPidNamespace,
+      selfPid: this.selfPid,
+    };
+  }
+
+  readCmdline(pid: number): string[] | null {
+    const length = this.reader.read(this.procFile(pid, 'cmdline'));
+    if (length === GONE) return null;
+    const args = this.reader.text(length).split('\0');
+    if (args[args.length - 1] === '') args.pop();
+    return args;
+  }
+
+  readExe(pid: number): string | null {
+    try {
+      return readlinkSync(this.procFile(pid, 'exe'));
+    } catch {
+      return null;
+    }
+  }
+
+  readCgroup(path: string): CgroupInfo {
+    const normalized = normalizeCgroupPath(path);
+    const hierarchy = this.requireMemoryHierarchy(normalized);
+    const dir = cgroupDir(hierarchy, normalized);
+    const info = readCgroupDir(this.reader, normalized, dir, hierarchy.version);
+    if (info === null) throw noSuchCgroup(normalized, dir);
+    return info;
+  }
+
+  cgroupDir(path: string): string {
+    const normalized = normalizeCgroupPath(path);
+    return cgroupDir(this.requireMemoryHierarchy(normalized), normalized);
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+
+  private procFile(pid: number, name: string): string {
+    return `${this.procDir}/${pid}/${name}`;
+  }
+
+  /** A per-machine constant: the root's override file, else `getconf NAME`, else the usual value. */
+  private machineConstant(overrideFile: string, getconfName: string, fallback: number): number {
+    const overridePath = join(this.root, overrideFile);
+    let text: string | null = null;
+    try {
+      text = readFileSync(overridePath, 'utf8');
+    } catch {
+      // No override: ask the C library below.
+    }
+    if (text !== null) {
+      const value = Number(text.trim());
+      if (!Number.isInteger(value) || value <= 0) {
+        throw new HostReadError(
+          `${overridePath}: expected a positive integer, got ${JSON.stringify(text.trim())}`,
+          overridePath,
+        );
+      }
+      return value;
+    }
+    try {
+      const value = Number(
+        execFileSync('getconf', [getconfName], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim(),
+      );
+      return Number.isInteger(value) && value > 0 ? value : fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  private readMounts(): CgroupMounts {
+    for (const name of ['self/mounts', 'mounts']) {
+      try {
+        return parseCgroupMounts(readFileSync(join(this.procDir, name), 'utf8'));
+      } catch {
+        // Try the next place; a tree without a mount table has no cgroups.
+      }
+    }
+    return parseCgroupMounts('');
+  }
+
+  /** The v1 memory controller's hierarchy where there is one (v1, hybrid), else the unified one. */
+  private memoryHierarchy(mounts: CgroupMounts): MemoryHierarchy | null {
+    if (mounts.v1Memory !== null) return { mountDir: join(this.root, mounts.v1Memory), version: 1 };
+    if (mounts.cgroup2 !== null) return { mountDir: join(this.root, mounts.cgroup2), version: 2 };
+    return null;
+  }
+
+  private requireMemoryHierarchy(path: string): MemoryHierarchy {
+    if (this.memory === null) {
+      throw new HostReadError(
+        `cgroup ${path}: no memory cgroup hierarchy is mounted (cgroup layout ${this.cgroupLayout})`,
+        join(this.procDir, 'self/mounts'),
+      );
+    }
+    return this.memory;
+  }
+
+  /** Kernel threads are visible only in the initial PID namespace, and PID 2 is kthreadd there. */
+  private seesKthreadd(): boolean {
+    const statLength = this.reader.read(this.procFile(2, 'stat'));
+    if (statLength === GONE) return false;
+    const stat = parseProcStat(this.reader.buf, statLength);
+    if (stat === null || stat.ppid !== 0) return false;
+    if ((stat.flags & PF_KTHREAD) !== 0) return true;
+    const statusLength = this.reader.read(this.procFile(2, 'status'));
+    if (statusLength === GONE) return false;
+    return parseProcStatus(this.reader.buf, statusLength)?.kthread === true;
+  }
+
+  /** proc/self is a link to the reader's pid as this /proc numbers it. */
+  private readSelfPid(): number | null {
+    const self = join(this.procDir, 'self');
+    try {
+      if (!lstatSync(self).isSymbolicLink()) return null;
+      const target = readlinkSync(self);
+      const pid = Number(target.slice(target.lastIndexOf('/') + 1));
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private readMeminfo(): MemInfo {
+    const path = join(this.procDir, 'meminfo');
+    const length = this.reader.readKept(path);
+    if (length === GONE) throw new HostReadError(`cannot read ${path}: ENOENT`, path);
+    const meminfo = parseMeminfo(this.reader.text(length));
+    if (meminfo === null) throw new HostReadError(`${path}: no MemTotal line`, path);
+    return meminfo;
+  }
+
+  private readUptime(): number {
+    const path = join(this.procDir, 'uptime');
+    const length = this.reader.readKept(path);
+    const uptime = length === GONE ? Number.NaN : Number.parseFloat(this.reader.text(length));
+    if (!Number.isFinite(uptime))
+      throw new HostReadError(`${path}: missing or not a number of seconds`, path);
+    return uptime;
+  }
+
+  /** A file of proc/ read through a kept fd; null when the kernel does not provide it. */
+  private keptText(name: string): string | null {
+    const length = this.reader.readKept(join(this.procDir, name));
+    return length === GONE ? null : this.reader.text(length);
+  }
+
+  private keptPsi(name: string): Psi | null {
+    const text = this.keptText(name);
+    return text === null ? null : parsePsi(text);
+  }
+
+  private readProcesses(kernelOomScore: boolean, scope: string | null): ProcessInfo[] {
+    const processes: ProcessInfo[] = [];
+    for (const name of readdirSync(this.procDir)) {
+      const first = name.charCodeAt(0);
+      if (first < 0x30 || first > 0x39) continue;
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) continue;
+      const info = this.readProcess(pid, kernelOomScore);
+      if (info === null) continue;
+      if (scope !== null && !isInCgroup(info.cgroup, scope)) continue;
+      processes.push(info);
+    }
+    return processes.sort((a, b) => a.pid - b.pid);
+  }
+
+  /** One /proc/PID; null when the process vanished while it was read. */
+  private readProcess(pid: number, kernelOomScore: boolean): ProcessInfo | null {
+    const reader = this.reader;
+    const statPath = this.procFile(pid, 'stat');
+    let length = reader.read(statPath, true);
+    if (length === GONE || length === 0) return null;
+    const stat = parseProcStat(reader.buf, length);
+    if (stat === null) throw new HostReadError(`${statPath}: not a stat line`, statPath);
+
+    const statusPath = this.procFile(pid, 'status');
+    length = reader.read(statusPath, true);
+    if (length === GONE || length === 0) return null;
+    const status = parseProcStatus(reader.buf, length);
+    if (status === null) throw new HostReadError(`${statusPath}: no Uid line`, statusPath);
+
+    const adjPath = this.procFile(pid, 'oom_score_adj');
+    length = reader.read(adjPath, true);
+    if (length === GONE || length === 0) return null;
+    const oomScoreAdj = intAt(reader.buf, 0, length);
+    if (Number.isNaN(oomScoreAdj)) throw new HostReadError(`${adjPath}: not a number`, adjPath);
+
+    length = reader.read(this.procFile(pid, 'cgroup'), true);
+    if (length === GONE) return null;
+    const cgroup = parseProcCgroup(reader.text(length)) ?? '/';
+
+    let score: number | null = null;
+    if (kernelOomScore) {
+      length = reader.read(this.procFile(pid, 'oom_score'), true);
+      if (length === GONE || length === 0) return null;
+      score = intAt(reader.buf, 0, length);
+    }
+
+    return {
+      pid,
+      ppid: stat.ppid,
+      pgid: stat.pgrp,
+      sid: stat.session,
+      uid: status.uid,
+      euid: status.euid,
+      comm: stat.comm,
+      state: stat.state,
+      flags: stat.flags,
+      kthread: status.kthread === true || (stat.flags & PF_KTHREAD) !== 0,
+      hasMm: status.hasMm,
+      nice: stat.nice,
+      cpuTicks: stat.utime + stat.stime,
+      startTicks: stat.startTime,
+      threads: stat.numThreads,
+      vmSize: stat.vsize,
+      rssAnon: status.rssAnon,
+      rssFile: status.rssFile,
+      rssShmem: status.rssShmem,
+      swap: status.vmSwap,
+      pageTables: status.vmPte,
+      oomScoreAdj,
+      kernelOomScore: score,
+      capEff: status.capEff,
+      cgroup,
+    };
+  }
+
+  private walkCgroups(subtree: string): Map<string, CgroupInfo> {
+    const hierarchy = this.requireMemoryHierarchy(subtree);
+    const cgroups = new Map<string, CgroupInfo>();
+    const top = cgroupDir(hierarchy, subtree);
+    const info = readCgroupDir(this.reader, subtree, top, hierarchy.version);
+    if (info === null) throw noSuchCgroup(subtree, top);
+    cgroups.set(subtree, info);
+    const visit = (path: string, dir: string): void => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code === 'ENOENT') return; // removed while we walked
+        throw new HostReadError(`cgroup ${path}: cannot list ${dir}: ${code}`, dir);
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory()) continue;
+        const childPath = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
+        const childDir = `${dir}/${entry.name}`;
+        const child = readCgroupDir(this.reader, childPath, childDir, hierarchy.version);
+        if (child === null) continue;
+        cgroups.set(childPath, child);
+        visit(childPath, childDir);
+      }
+    };
+    visit(subtree, top);
+    return cgroups;
+  }
+}
+
+/** '/a/b/' → '/a/b'; '' → '/'. Rejects relative paths and `.`/`..` segments, which would leave the hierarchy. */
+function normalizeCgroupPath(path: string): string {
+  const segments = path.split('/').filter((s) => s !== '');
+  if (!path.startsWith('/') || segments.some((s) => s === '.' || s === '..')) {
+    throw new HostReadError(
+      `cgroup ${path}: not a cgroup path (it must start with / and hold no . or ..)`,
+      path,
+    );
+  }
+  return `/${segments.join('/')}`;
+}
+
+function cgroupDir(hierarchy: MemoryHierarchy, path: string): string {
+  return path === '/' ? hierarchy.mountDir : join(hierarchy.mountDir, path);
+}
+
+function noSuchCgroup(path: string, dir: string): HostReadError {
+  return new HostReadError(`cgroup ${path}: no such memory cgroup (looked in ${dir})`, dir);
+}
+
+/** '/a' covers '/a' and '/a/b', not '/ab'. */
+function isInCgroup(cgroup: string, scope: string): boolean {
+  return scope === '/' || cgroup === scope || cgroup.startsWith(`${scope}/`);
+}

@@ -1,0 +1,95 @@
+// The only module that loads koffi. Loaded lazily and synchronously on first use, so importing this file
+// on a machine without koffi (or without a prebuilt binary for it) costs nothing and crashes nothing:
+// loadNative() then says why, and callers fall back.
+import { createRequire } from 'node:module';
+
+type Koffi = typeof import('koffi');
+type KoffiFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
+
+// Syscall numbers shared by x86-64 and arm64 (the generic table took them over unchanged).
+const SYS_PIDFD_SEND_SIGNAL = 424;
+const SYS_PIDFD_OPEN = 434;
+const SYS_PROCESS_MRELEASE = 448;
+
+export const POLLIN = 0x1;
+export const POLLPRI = 0x2;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+
+/** Every call returns its non-negative result, or the negated errno (kernel style) when it failed. */
+export interface NativeCalls {
+  /** pidfd_open(pid, 0): a pidfd. */
+  pidfdOpen(pid: number): number;
+  /** pidfd_send_signal(pidfd, signo, NULL, 0): 0. */
+  pidfdSendSignal(pidfd: number, signo: number): number;
+  /** process_mrelease(pidfd, 0): 0. */
+  processMrelease(pidfd: number): number;
+  /** poll() on one fd without blocking the caller for longer than timeoutMs: the revents. */
+  poll(fd: number, events: number, timeoutMs: number): number;
+  /** The same poll() on koffi's worker thread, so the event loop keeps running meanwhile. */
+  pollAsync(fd: number, events: number, timeoutMs: number): Promise<number>;
+}
+
+export type NativeLoad =
+  | { readonly ok: true; readonly calls: NativeCalls }
+  | { readonly ok: false; readonly reason: string };
+
+let cached: NativeLoad | null = null;
+
+/** koffi's bindings to libc, loaded once; { ok: false, reason } when they cannot be loaded here. */
+export function loadNative(): NativeLoad {
+  cached ??= tryLoad();
+  return cached;
+}
+
+function tryLoad(): NativeLoad {
+  if (process.platform !== 'linux') return { ok: false, reason: `not Linux (${process.platform})` };
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+    return { ok: true, calls: bind(koffi) };
+  } catch (error) {
+    return { ok: false, reason: `koffi could not be loaded: ${(error as Error).message}` };
+  }
+}
+
+function bind(koffi: Koffi): NativeCalls {
+  const libc = koffi.load('libc.so.6');
+  const syscall = libc.func('long syscall(long nr, ...)');
+  const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  // errno must be read right after the call, before anything else can touch it.
+  const result = (value: number): number => (value < 0 ? -koffi.errno() : value);
+  return {
+    pidfdOpen: (pid) => result(syscall(SYS_PIDFD_OPEN, 'int', pid, 'uint', 0)),
+    pidfdSendSignal: (pidfd, signo) =>
+      result(syscall(SYS_PIDFD_SEND_SIGNAL, 'int', pidfd, 'int', signo, 'void *', null, 'uint', 0)),
+    processMrelease: (pidfd) => result(syscall(SYS_PROCESS_MRELEASE, 'int', pidfd, 'uint', 0)),
+    poll: (fd, events, timeoutMs) => {
+      const fds = pollFd(fd, events);
+      const ready = result(poll(fds, 1, timeoutMs));
+      return ready < 0 ? ready : fds.readInt16LE(6);
+    },
+    pollAsync: (fd, events, timeoutMs) => pollAsync(poll, fd, events, timeoutMs),
+  };
+}
+
+/** struct pollfd { int fd; short events; short revents; } */
+function pollFd(fd: number, events: number): Buffer {
+  const fds = Buffer.alloc(8);
+  fds.writeInt32LE(fd, 0);
+  fds.writeInt16LE(events, 4);
+  return fds;
+}
+
+function pollAsync(poll: KoffiFunction, fd: number, events: number, timeoutMs: number) {
+  // `fds` stays referenced by this closure until the callback ran, so the worker writes into live memory.
+  const fds = pollFd(fd, events);
+  return new Promise<number>((resolve, reject) => {
+    poll.async(fds, 1, timeoutMs, (error: unknown, ready: number) => {
+      if (error) reject(error);
+      // The worker thread's errno is not readable from here; on one valid fd only EINTR or ENOMEM remain.
+      else if (ready < 0) reject(new Error(`poll(fd ${fd}) failed on koffi's worker thread`));
+      else resolve(fds.readInt16LE(6));
+    });
+  });
+}

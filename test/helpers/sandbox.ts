@@ -1,0 +1,153 @@
+// Real-kernel sandboxes for tests: memory cgroups named oomguard-test-*, hogs of known size that this
+// test started (and only those are ever signalled), and the kernel's own OOM verdict read back.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const V1_MEMORY_MOUNT = '/sys/fs/cgroup/memory';
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Why real-kernel memcg tests cannot run here, or null when they can. */
+export function memcgUnavailableReason(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root to create memory cgroups';
+  if (!existsSync(join(V1_MEMORY_MOUNT, 'memory.limit_in_bytes'))) {
+    return 'no cgroup v1 memory hierarchy at /sys/fs/cgroup/memory (cgroup v2 memory is covered by fixture trees)';
+  }
+  return null;
+}
+
+let hogBinary: string | null = null;
+/** Compile test/e2e/hog.c once per test process. */
+export function hogPath(): string {
+  if (hogBinary) return hogBinary;
+  const dir = mkdtempSync(join(tmpdir(), 'oomguard-hog-'));
+  const out = join(dir, 'hog');
+  execFileSync('gcc', ['-O1', '-o', out, join(here, '../e2e/hog.c')]);
+  hogBinary = out;
+  return out;
+}
+
+let counter = 0;
+
+export interface TestCgroup {
+  /** Path as in /proc/PID/cgroup, e.g. /oomguard-test-oracle-1234-1. */
+  readonly path: string;
+  /** Directory in the v1 memory hierarchy. */
+  readonly dir: string;
+  readonly procsFile: string;
+  oomKills(): number;
+}
+
+/** The processes and cgroups one test made, so they can all be removed again, also on failure. */
+export class Sandbox {
+  private readonly children = new Set<ChildProcess>();
+  private readonly cgroups: TestCgroup[] = [];
+
+  createMemcg(tag: string, limitBytes: number): TestCgroup {
+    const name = `oomguard-test-${tag}-${process.pid}-${++counter}`;
+    const dir = join(V1_MEMORY_MOUNT, name);
+    mkdirSync(dir);
+    const cg: TestCgroup = {
+      path: `/${name}`,
+      dir,
+      procsFile: join(dir, 'cgroup.procs'),
+      oomKills: () => {
+        const m = /^oom_kill (\d+)$/m.exec(readFileSync(join(dir, 'memory.oom_control'), 'utf8'));
+        return m ? Number(m[1]) : 0;
+      },
+    };
+    this.cgroups.push(cg);
+    writeFileSync(join(dir, 'memory.limit_in_bytes'), String(limitBytes));
+    return cg;
+  }
+
+  /** Start a hog and wait until its memory is resident. */
+  async startHog(opts: { cgroup: TestCgroup | null; adj: number; sizeMiB: number; pushMiB?: number }): Promise<Hog> {
+    const child = spawn(
+      hogPath(),
+      [opts.cgroup?.procsFile ?? '-', String(opts.adj), String(opts.sizeMiB), String(opts.pushMiB ?? 0)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    this.children.add(child);
+    const hog = new Hog(child);
+    await hog.waitFor('ready');
+    return hog;
+  }
+
+  track(child: ChildProcess): void {
+    this.children.add(child);
+  }
+
+  /** Kill every child this sandbox started, then remove its cgroups. Safe to call twice. */
+  async cleanup(): Promise<void> {
+    for (const c of this.children) {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    }
+    await Promise.all(
+      [...this.children].map(
+        (c) => new Promise<void>((res) => (c.exitCode !== null || c.signalCode !== null ? res() : c.once('exit', () => res()))),
+      ),
+    );
+    this.children.clear();
+    for (const cg of this.cgroups.splice(0)) {
+      for (let i = 0; i < 50 && existsSync(cg.dir); i++) {
+        try {
+          rmdirSync(cg.dir);
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+  }
+}
+
+export class Hog {
+  private buffer = '';
+  private readonly exited: Promise<NodeJS.Signals | number | null>;
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (d: string) => {
+      this.buffer += d;
+    });
+    this.exited = new Promise((res) => child.once('exit', (code, signal) => res(signal ?? code)));
+  }
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('hog did not start');
+    return this.child.pid;
+  }
+  async waitFor(word: string, timeoutMs = 15000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.buffer.split('\n').includes(word)) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`hog ${this.child.pid} ended before "${word}" (${this.child.signalCode ?? this.child.exitCode})`);
+      }
+      if (Date.now() > deadline) throw new Error(`hog ${this.child.pid}: no "${word}" within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  push(): void {
+    this.child.kill('SIGUSR1');
+  }
+  exit(): Promise<NodeJS.Signals | number | null> {
+    return this.exited;
+  }
+}
+
+export interface KernelOomKill {
+  readonly pid: number;
+  readonly comm: string;
+  readonly memcg: string;
+}
+
+/** The kernel's memcg OOM kills recorded in the kernel log for one cgroup path. */
+export function kernelOomKillsIn(memcgPath: string): KernelOomKill[] {
+  const log = execFileSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out: KernelOomKill[] = [];
+  for (const line of log.split('\n')) {
+    const m = /oom-kill:.*oom_memcg=([^,]+),.*,task=(.*),pid=(\d+),uid=\d+/.exec(line);
+    if (m && m[1] === memcgPath) out.push({ memcg: m[1], comm: m[2] ?? '', pid: Number(m[3]) });
+  }
+  return out;
+}
