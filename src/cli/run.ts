@@ -1,0 +1,111 @@
+// oomguard run: the daemon. Its flags are earlyoom's plus oomguard's own, parsed by src/config/flags.ts
+// (commander cannot take earlyoom's `-m 10,5` style), so this command bypasses commander.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG_FILE } from '../config/defaults.js';
+import { RUN_FLAGS_HELP, parseRunArgs } from '../config/flags.js';
+import { loadConfig } from '../config/load.js';
+import type { DaemonConfig } from '../config/types.js';
+import { realClock } from '../daemon/clock.js';
+import { Daemon } from '../daemon/daemon.js';
+import { runHook } from '../host/hook-runner.js';
+import { LinuxActions } from '../host/linux/linux-actions.js';
+import { LinuxHost } from '../host/linux/linux-host.js';
+import { readUserNames } from '../host/linux/passwd.js';
+import { type PsiTrigger, openPsiTrigger } from '../host/linux/psi-trigger.js';
+import { UsageError } from '../model/errors.js';
+import { EventBus } from '../observe/events.js';
+import { createLogSink } from '../observe/log.js';
+
+/** Kernel PSI triggers need a window that is a multiple of 2 s without CAP_SYS_RESOURCE. */
+const PSI_WINDOW_US = 2_000_000;
+
+/** Splits `--root DIR` / `--root=DIR` out of the run arguments (it is a global option). */
+export function extractRoot(args: readonly string[], root: string): { root: string; rest: string[] } {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--root') {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError('--root: missing value');
+      root = v;
+    } else if (a.startsWith('--root=')) root = a.slice('--root='.length);
+    else rest.push(a);
+  }
+  return { root, rest };
+}
+
+export async function runCommand(args: readonly string[], globalRoot: string): Promise<number> {
+  const { root, rest } = extractRoot(args, globalRoot);
+  const flags = parseRunArgs(rest);
+  if (flags.help) {
+    process.stdout.write(RUN_FLAGS_HELP);
+    return 0;
+  }
+  // The packaged config file is read when present; --config names another one.
+  const file = flags.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const config = loadConfig({ ...(file === undefined ? {} : { file }), flags });
+  if (flags.checkConfig) {
+    process.stdout.write(`${file ?? 'built-in defaults'}: configuration OK\n${JSON.stringify(config, null, 2)}\n`);
+    return 0;
+  }
+
+  const bus = new EventBus();
+  bus.subscribe(
+    createLogSink({
+      format: config.logFormat,
+      journald: process.env.JOURNAL_STREAM !== undefined,
+      minLevel: config.debug ? 'debug' : 'info',
+    }),
+  );
+  const emit = bus.emit.bind(bus);
+  const host = new LinuxHost({ root });
+  // A wrong --cgroup is reported now, not at the first look.
+  if (config.scopeCgroup !== null) host.readCgroup(config.scopeCgroup);
+  const actions = new LinuxActions({ onWarning: (message) => emit({ event: 'warning', level: 'warning', message }) });
+  if (config.selfProtection.enabled) {
+    const res = actions.protectSelf({ oomScoreAdj: config.selfProtection.oomScoreAdj, nice: config.selfProtection.nice });
+    const refused = res.oomScoreAdj.startsWith('unchanged') || res.nice.startsWith('unchanged');
+    emit({ event: refused ? 'warning' : 'start', level: refused ? 'warning' : 'info', message: `self-protection: oom_score_adj ${res.oomScoreAdj}; nice ${res.nice}`, fields: { ...res } });
+  }
+  const trigger = armPsiTrigger(config, root, emit);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const daemon = new Daemon({
+    host,
+    actions,
+    clock: realClock,
+    emit,
+    config,
+    runHook,
+    users: readUserNames(root),
+    ...(trigger ? { wake: (ms: number) => trigger.wait(ms) } : {}),
+  });
+  try {
+    await daemon.run(stop.signal);
+  } finally {
+    trigger?.close();
+    host.close();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  return 0;
+}
+
+/**
+ * Arms a kernel PSI trigger for the first system-wide PSI rule so that pressure wakes the loop at once,
+ * instead of at the next poll. The rule itself is still judged on the averages; the trigger only wakes.
+ */
+function armPsiTrigger(config: DaemonConfig, root: string, emit: (e: import('../observe/events.js').DaemonEvent) => void): PsiTrigger | null {
+  const rule = config.psi.find((p) => p.cgroup === null);
+  if (!rule) return null;
+  const stallUs = Math.max(1, Math.round((rule.limit / 100) * PSI_WINDOW_US));
+  try {
+    return openPsiTrigger(join(root, 'proc/pressure/memory'), rule.line, stallUs, PSI_WINDOW_US);
+  } catch (e) {
+    emit({ event: 'warning', level: 'warning', message: `no PSI wake-ups, polling only: ${(e as Error).message}` });
+    return null;
+  }
+}

@@ -1,0 +1,223 @@
+// The watch loop: look at memory (cheaply), decide whether it is short, and if so choose a victim and hand
+// it to the executor. Sleeps adaptively between looks and wakes early on a PSI event.
+import type { DaemonConfig } from '../config/types.js';
+import type { HostActions } from '../host/actions.js';
+import type { HookResult } from '../host/hook-runner.js';
+import type { Host } from '../host/host.js';
+import { sampleForRanking } from '../host/ranking-sample.js';
+import type { CgroupInfo, Snapshot } from '../model/snapshot.js';
+import type { DaemonEvent } from '../observe/events.js';
+import { formatBytes } from '../observe/text/units.js';
+import { nextSleep } from '../policy/cadence.js';
+import { explainProcess, formatExplanation } from '../policy/explain.js';
+import { planKill, refusal } from '../policy/kill-plan.js';
+import { PSI_TRIGGER_IDLE, type PsiTriggerState, stepPsiTriggers } from '../policy/psi-trigger-state.js';
+import { type CompiledRule, type ProcessFacts, compileRules } from '../policy/rules.js';
+import { selectVictim } from '../policy/select.js';
+import { type Level, type ThresholdVerdict, evaluateThresholds } from '../policy/thresholds.js';
+import type { Clock } from './clock.js';
+import { Executor, type KillReport } from './executor.js';
+
+/** How long to wait before looking again when nobody may be killed, and how often to say so. */
+const NO_VICTIM_SLEEP_MS = 1000;
+const NO_VICTIM_WARN_EVERY_MS = 10_000;
+
+export interface DaemonDeps {
+  readonly host: Host;
+  readonly actions: HostActions;
+  readonly clock: Clock;
+  readonly emit: (e: DaemonEvent) => void;
+  readonly config: DaemonConfig;
+  readonly runHook: (hook: NonNullable<DaemonConfig['preKillHook']>, env: Record<string, string>) => Promise<HookResult>;
+  /** uid → user name, for rules on users and for logs. */
+  readonly users: ReadonlyMap<number, string>;
+  /** Resolves when the kernel reports memory pressure (a PSI trigger); undefined when none is armed. */
+  readonly wake?: (timeoutMs: number) => Promise<unknown> | undefined;
+}
+
+export interface Look {
+  readonly snap: Snapshot;
+  readonly verdict: ThresholdVerdict;
+  readonly level: Level;
+  /** Why the level is what it is: the thresholds' verdict or the PSI trigger that fired. */
+  readonly reason: string;
+}
+
+const RANK: Record<Level, number> = { ok: 0, term: 1, kill: 2 };
+
+export class Daemon {
+  private readonly rules: CompiledRule[];
+  private readonly executor: Executor;
+  private psiStates: PsiTriggerState[];
+  private cooldownUntil = Number.NEGATIVE_INFINITY;
+  private nextReportAt = Number.NEGATIVE_INFINITY;
+  private lastNoVictimWarning = Number.NEGATIVE_INFINITY;
+  private lastSnapshot: Snapshot | null = null;
+  /** Every kill this daemon carried out (or would have, in dry-run), for tests and the history. */
+  readonly kills: KillReport[] = [];
+
+  constructor(private readonly deps: DaemonDeps) {
+    const { config, host } = deps;
+    this.rules = compileRules(config.rules);
+    this.psiStates = config.psi.map(() => PSI_TRIGGER_IDLE);
+    this.executor = new Executor({
+      actions: deps.actions,
+      clock: deps.clock,
+      emit: deps.emit,
+      config,
+      recheck: () => this.look().level,
+      cmdline: (pid) => host.readCmdline(pid)?.join(' ') ?? null,
+      cgroupDir: (path) => host.cgroupDir(path),
+      runHook: deps.runHook,
+      refuse: (t) => {
+        const snap = this.lastSnapshot;
+        const p = snap?.processes.find((x) => x.pid === t.pid && x.startTicks === t.startTicks);
+        if (!snap || !p) return 'not in the latest process table';
+        return refusal(p, snap, config.scopeCgroup, new Map());
+      },
+    });
+  }
+
+  /** Runs until `stop` aborts. */
+  async run(stop: AbortSignal): Promise<void> {
+    const { config, emit, clock } = this.deps;
+    emit({
+      event: 'start',
+      level: 'notice',
+      message:
+        `watching ${config.scopeCgroup ?? 'the system'}: SIGTERM at ${level(config.memory.term)} memory and ${level(config.swap.term)} swap available, ` +
+        `SIGKILL at ${level(config.memory.kill)} and ${level(config.swap.kill)}; ranker ${config.ranker}, unit ${config.killUnit}` +
+        (config.dryRun ? '; dry run: no signal will be sent' : ''),
+      fields: { pid: process.pid, scope: config.scopeCgroup ?? '/', ranker: config.ranker, unit: config.killUnit, dryRun: config.dryRun },
+    });
+    while (!stop.aborted) {
+      const sleepMs = await this.tick();
+      if (stop.aborted) break;
+      const stopped = new Promise<void>((res) => stop.addEventListener('abort', () => res(), { once: true }));
+      const wake = this.deps.wake?.(sleepMs);
+      await clock.sleep(sleepMs, wake ? Promise.race([wake, stopped]) : stopped);
+    }
+    emit({ event: 'stop', level: 'notice', message: 'stopped', fields: { kills: this.kills.length } });
+  }
+
+  /** One look and, when memory is short, one decision. Returns how long to sleep before the next. */
+  async tick(): Promise<number> {
+    const { config, clock, emit } = this.deps;
+    let look: Look;
+    try {
+      look = this.look();
+    } catch (e) {
+      emit({ event: 'error', level: 'error', message: `cannot read memory: ${(e as Error).message}` });
+      return config.pollMaxMs;
+    }
+    const now = clock.now();
+    this.report(look, now);
+    if (look.level === 'ok') return nextSleep(look.verdict, config).sleepMs;
+    if (now < this.cooldownUntil) return config.pollMinMs;
+
+    emit({ event: 'trigger', level: 'warning', message: look.reason, fields: figures(look) });
+    let snap: Snapshot;
+    try {
+      snap = sampleForRanking(this.deps.host, { cgroup: config.scopeCgroup });
+    } catch (e) {
+      emit({ event: 'error', level: 'error', message: `cannot read the process table: ${(e as Error).message}` });
+      return config.pollMinMs;
+    }
+    this.lastSnapshot = snap;
+    const sel = selectVictim(snap, config, this.rules, (pid) => this.facts(snap, pid));
+    if (config.debug) {
+      for (const r of sel.ruled.slice(0, 10)) {
+        emit({ event: 'select', level: 'debug', message: `candidate pid ${r.candidate.pid} (${r.candidate.comm}) key ${r.key}${r.excludedBy ? `, excluded: ${r.excludedBy}` : ''}` });
+      }
+    }
+    if (sel.victim === null) {
+      if (now - this.lastNoVictimWarning >= NO_VICTIM_WARN_EVERY_MS) {
+        this.lastNoVictimWarning = now;
+        emit({ event: 'no-victim', level: 'warning', message: sel.why });
+      }
+      return NO_VICTIM_SLEEP_MS;
+    }
+    const c = sel.victim.candidate;
+    emit({
+      event: 'select',
+      level: 'notice',
+      message: `chose pid ${c.pid} (${c.comm}): ${sel.why}`,
+      fields: { pid: c.pid, comm: c.comm, uid: c.uid, cgroup: c.cgroup, rssBytes: c.rssBytes, swapBytes: c.swapBytes, badness: c.badness, oomScore: c.oomScore, oomScoreAdj: c.oomScoreAdj, key: sel.victim.key },
+    });
+    const plan = planKill(sel.victim, sel.ruled, snap, config.killUnit, config.scopeCgroup);
+    for (const s of plan.spared) {
+      emit({ event: 'warning', level: 'info', message: `sparing pid ${s.pid} (${s.comm}) of the ${plan.unit}: ${s.reason}`, fields: { pid: s.pid, reason: s.reason } });
+    }
+    const why = () => formatExplanation(explainProcess(snap, c.pid, { ranker: config.ranker, cgroup: config.scopeCgroup }));
+    const report = await this.executor.execute(plan, look.level === 'kill' ? 'kill' : 'term', look.reason, why);
+    this.kills.push(report);
+    if (report.result !== 'stood-down' && report.result !== 'gone') {
+      this.cooldownUntil = clock.now() + config.cooldownMs;
+      emit({ event: 'cooldown', level: 'debug', message: `no new victim for ${config.cooldownMs} ms`, fields: { result: report.result } });
+    }
+    return config.pollMinMs;
+  }
+
+  /** A cheap look: meminfo, PSI and the watched cgroups, no process table. */
+  look(): Look {
+    const { host, config, clock } = this.deps;
+    const base = host.sample({ processes: false });
+    const cgroups = new Map<string, CgroupInfo>();
+    const wanted = [config.scopeCgroup, ...config.psi.map((p) => p.cgroup)].filter((p): p is string => p !== null);
+    for (const path of new Set(wanted)) cgroups.set(path, host.readCgroup(path));
+    const snap: Snapshot = { ...base, timeMs: clock.now(), cgroups };
+    const verdict = evaluateThresholds(snap, config);
+    const steps = stepPsiTriggers(this.psiStates, snap, config.psi);
+    this.psiStates = steps.map((s) => s.state);
+    let lvl: Level = verdict.level;
+    let reason = verdict.why;
+    steps.forEach((s, i) => {
+      const trig = config.psi[i];
+      if (s.fired && trig && RANK[trig.level] > RANK[lvl]) {
+        lvl = trig.level;
+        reason = s.why;
+      }
+    });
+    return { snap, verdict, level: lvl, reason };
+  }
+
+  private facts(snap: Snapshot, pid: number): ProcessFacts | null {
+    const p = snap.processes.find((x) => x.pid === pid);
+    if (!p) return null;
+    const argv = this.deps.host.readCmdline(pid);
+    if (argv === null) return null;
+    return { comm: p.comm, cmdline: argv.join(' '), exe: this.deps.host.readExe(pid), cgroup: p.cgroup, uid: p.uid, user: this.deps.users.get(p.uid) ?? null };
+  }
+
+  private report(look: Look, now: number): void {
+    const every = this.deps.config.reportIntervalMs;
+    if (every <= 0 || now < this.nextReportAt) return;
+    this.nextReportAt = now + every;
+    const v = look.verdict;
+    this.deps.emit({
+      event: 'report',
+      level: 'info',
+      message: `memory available ${formatBytes(v.memAvailBytes)} (${v.memAvailPercent.toFixed(1)} %), swap free ${formatBytes(v.swapFreeBytes)} (${v.swapFreePercent.toFixed(1)} %)`,
+      fields: figures(look),
+    });
+  }
+}
+
+function figures(look: Look): Record<string, unknown> {
+  const v = look.verdict;
+  return {
+    level: look.level,
+    scope: v.scope,
+    memAvailBytes: v.memAvailBytes,
+    memAvailPercent: v.memAvailPercent,
+    swapFreeBytes: v.swapFreeBytes,
+    swapFreePercent: v.swapFreePercent,
+    memTermBytes: v.memTermBytes,
+    memKillBytes: v.memKillBytes,
+  };
+}
+
+function level(l: { percent: number | null; bytes: number | null }): string {
+  const parts = [l.percent === null ? null : `${l.percent} %`, l.bytes === null ? null : formatBytes(l.bytes)].filter(Boolean);
+  return parts.length === 0 ? 'never' : parts.join(' or ');
+}
