@@ -1,14 +1,19 @@
 /* A memory hog of known size for real-kernel tests.
- * usage: hog PROCS_FILE ADJ SIZE_MIB PUSH_MIB
- *   PROCS_FILE  cgroup.procs to join before allocating ("-" for none)
- *   ADJ         oom_score_adj to set before allocating
- *   SIZE_MIB    MiB to allocate and touch at once; then prints "ready" on stdout
- *   PUSH_MIB    on SIGUSR1, allocate this many more MiB, 1 MiB at a time (0: never)
+ * usage: hog [-c PROCS_FILE] [-a ADJ] [-s SIZE_MIB] [-p PUSH_MIB] [-r MIB_PER_S] [-w] [-t] [-G PGID]
+ *   -c  cgroup.procs file to join before allocating
+ *   -a  oom_score_adj to set before allocating (default: leave it)
+ *   -s  MiB to allocate and touch at once; then print "ready" on stdout
+ *   -p  then allocate this many more MiB, 1 MiB at a time, and print "pushed"
+ *   -r  ... at this rate in MiB/s (default: as fast as possible)
+ *   -w  wait for SIGUSR1 before pushing
+ *   -t  ignore SIGTERM (a victim that must be escalated to SIGKILL)
+ *   -G  join process group PGID (setpgid) first
  * Then it sleeps until killed. Pages are written with non-zero bytes so they are really resident. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void write_file(const char *path, const char *value) {
@@ -19,37 +24,61 @@ static void write_file(const char *path, const char *value) {
   }
 }
 
-static void touch_mib(long mib) {
+static void touch_mib(long mib, long rate) {
   for (long i = 0; i < mib; i++) {
     char *p = malloc(1 << 20);
     if (!p) exit(4);
     memset(p, 0x5a, 1 << 20);
+    if (rate > 0) {
+      struct timespec ts = {0, 1000000000L / rate};
+      nanosleep(&ts, NULL);
+    }
   }
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: hog PROCS_FILE ADJ SIZE_MIB PUSH_MIB\n");
-    return 2;
+  const char *procs = NULL, *adj = NULL;
+  long size = 0, push = 0, rate = 0, pgid = -1;
+  int wait_signal = 0, ignore_term = 0, opt;
+  while ((opt = getopt(argc, argv, "c:a:s:p:r:wtG:")) != -1) {
+    switch (opt) {
+      case 'c': procs = optarg; break;
+      case 'a': adj = optarg; break;
+      case 's': size = atol(optarg); break;
+      case 'p': push = atol(optarg); break;
+      case 'r': rate = atol(optarg); break;
+      case 'w': wait_signal = 1; break;
+      case 't': ignore_term = 1; break;
+      case 'G': pgid = atol(optarg); break;
+      default:
+        fprintf(stderr, "usage: hog [-c PROCS] [-a ADJ] [-s MIB] [-p MIB] [-r MIB/S] [-w] [-t] [-G PGID]\n");
+        return 2;
+    }
   }
-  char buf[32];
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
   sigprocmask(SIG_BLOCK, &set, NULL);
-  if (strcmp(argv[1], "-") != 0) {
-    snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-    write_file(argv[1], buf);
+  if (ignore_term) signal(SIGTERM, SIG_IGN);
+  if (pgid >= 0 && setpgid(0, (pid_t)pgid) != 0) {
+    perror("setpgid");
+    return 5;
   }
-  write_file("/proc/self/oom_score_adj", argv[2]);
-  touch_mib(atol(argv[3]));
+  char buf[32];
+  if (procs) {
+    snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+    write_file(procs, buf);
+  }
+  if (adj) write_file("/proc/self/oom_score_adj", adj);
+  touch_mib(size, 0);
   printf("ready\n");
   fflush(stdout);
-  long push = atol(argv[4]);
   if (push > 0) {
-    int sig;
-    sigwait(&set, &sig);
-    touch_mib(push);
+    if (wait_signal) {
+      int sig;
+      sigwait(&set, &sig);
+    }
+    touch_mib(push, rate);
     printf("pushed\n");
     fflush(stdout);
   }

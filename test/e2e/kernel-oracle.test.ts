@@ -22,9 +22,11 @@ interface Case {
   readonly expected: number;
 }
 
-// Headroom left under the limit; the pusher grows into it (and a little past) to cause the OOM. It stays
-// far below every expected victim's badness, so it cannot win.
+// Headroom left under the limit; the pusher grows PUSH_MIB into it, past the limit, to cause one OOM. It
+// stays far below every expected victim's badness, so it cannot win, and once a victim (at least 30 MiB)
+// is gone the rest of the push fits, so there is no second OOM.
 const HEADROOM_MIB = 16;
+const PUSH_MIB = HEADROOM_MIB + 8;
 
 const cases: Case[] = [
   // T ≈ (60+30+16) MiB = 27136 pages, trunc(T/1000) = 27: B = 7680 + 500·27 = 21180 > A ≈ 15360 pages.
@@ -59,10 +61,10 @@ describe('the kernel as oracle for memcg OOM victims', { skip: skip ?? false }, 
       try {
         const hogs: Hog[] = [];
         for (const h of c.hogs) {
-          hogs.push(await sandbox.startHog({ cgroup: cg, adj: h.adj, sizeMiB: h.sizeMiB, pushMiB: h.grows ? 4 * HEADROOM_MIB : 0 }));
+          hogs.push(await sandbox.startHog({ cgroup: cg, adj: h.adj, sizeMiB: h.sizeMiB, pushMiB: h.grows ? PUSH_MIB : 0 }));
         }
         const grower = c.hogs.findIndex((h) => h.grows);
-        const pusher = grower >= 0 ? hogs[grower] : await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 0, pushMiB: 4 * HEADROOM_MIB });
+        const pusher = grower >= 0 ? hogs[grower] : await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 0, pushMiB: PUSH_MIB });
         assert.ok(pusher);
 
         const res = await runCli(['rank', '--cgroup', cg.path, '--json']);

@@ -1,7 +1,7 @@
 // Real-kernel sandboxes for tests: memory cgroups named oomguard-test-*, hogs of known size that this
 // test started (and only those are ever signalled), and the kernel's own OOM verdict read back.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,12 +45,12 @@ export class Sandbox {
   private readonly children = new Set<ChildProcess>();
   private readonly cgroups: TestCgroup[] = [];
 
-  createMemcg(tag: string, limitBytes: number): TestCgroup {
-    const name = `oomguard-test-${tag}-${process.pid}-${++counter}`;
-    const dir = join(V1_MEMORY_MOUNT, name);
+  createMemcg(tag: string, limitBytes: number | null, parent?: TestCgroup): TestCgroup {
+    const name = parent ? tag : `oomguard-test-${tag}-${process.pid}-${++counter}`;
+    const dir = join(parent?.dir ?? V1_MEMORY_MOUNT, name);
     mkdirSync(dir);
     const cg: TestCgroup = {
-      path: `/${name}`,
+      path: `${parent?.path ?? ''}/${name}`,
       dir,
       procsFile: join(dir, 'cgroup.procs'),
       oomKills: () => {
@@ -59,17 +59,23 @@ export class Sandbox {
       },
     };
     this.cgroups.push(cg);
-    writeFileSync(join(dir, 'memory.limit_in_bytes'), String(limitBytes));
+    if (limitBytes !== null) writeFileSync(join(dir, 'memory.limit_in_bytes'), String(limitBytes));
     return cg;
   }
 
-  /** Start a hog and wait until its memory is resident. */
-  async startHog(opts: { cgroup: TestCgroup | null; adj: number; sizeMiB: number; pushMiB?: number }): Promise<Hog> {
-    const child = spawn(
-      hogPath(),
-      [opts.cgroup?.procsFile ?? '-', String(opts.adj), String(opts.sizeMiB), String(opts.pushMiB ?? 0)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+  /**
+   * Start a hog and wait until its first `sizeMiB` are resident. With `pushMiB` it then grows by that much:
+   * at `rateMiBPerSec` (default: at once), and only after push() unless `growNow`.
+   */
+  async startHog(opts: HogOptions): Promise<Hog> {
+    const args = ['-s', String(opts.sizeMiB)];
+    if (opts.cgroup) args.push('-c', opts.cgroup.procsFile);
+    if (opts.adj !== undefined) args.push('-a', String(opts.adj));
+    if (opts.pushMiB) args.push('-p', String(opts.pushMiB), ...(opts.growNow ? [] : ['-w']));
+    if (opts.rateMiBPerSec) args.push('-r', String(opts.rateMiBPerSec));
+    if (opts.ignoreTerm) args.push('-t');
+    if (opts.pgid !== undefined) args.push('-G', String(opts.pgid));
+    const child = spawn(opts.name ? namedHog(opts.name) : hogPath(), args, { stdio: ['ignore', 'pipe', 'inherit'], detached: opts.newGroup ?? false });
     this.children.add(child);
     const hog = new Hog(child);
     await hog.waitFor('ready');
@@ -91,7 +97,8 @@ export class Sandbox {
       ),
     );
     this.children.clear();
-    for (const cg of this.cgroups.splice(0)) {
+    // Children were created after their parents: remove them first.
+    for (const cg of this.cgroups.splice(0).reverse()) {
       for (let i = 0; i < 50 && existsSync(cg.dir); i++) {
         try {
           rmdirSync(cg.dir);
@@ -101,6 +108,32 @@ export class Sandbox {
       }
     }
   }
+}
+
+export interface HogOptions {
+  readonly cgroup: TestCgroup | null;
+  /** oom_score_adj to set (default: inherited). */
+  readonly adj?: number;
+  readonly sizeMiB: number;
+  readonly pushMiB?: number;
+  readonly rateMiBPerSec?: number;
+  /** Grow right after "ready" instead of waiting for push(). */
+  readonly growNow?: boolean;
+  /** Ignore SIGTERM. */
+  readonly ignoreTerm?: boolean;
+  /** Start in a new session and process group of its own. */
+  readonly newGroup?: boolean;
+  /** Join this existing process group. */
+  readonly pgid?: number;
+  /** Process name (comm), through a symlink of that name to the hog binary. */
+  readonly name?: string;
+}
+
+/** The hog binary under another name: comm is the basename of the path a program was started by. */
+function namedHog(name: string): string {
+  const link = join(dirname(hogPath()), name);
+  if (!existsSync(link)) symlinkSync(hogPath(), link);
+  return link;
 }
 
 export class Hog {
