@@ -76,8 +76,9 @@ export function planKill(
   const excluded = new Map<number, string>();
   for (const r of ruled) if (r.excludedBy !== null) excluded.set(r.candidate.pid, r.excludedBy);
 
+  // The root cgroup is no unit: its subtree is the whole machine (on v1, most processes sit right in it).
   const members =
-    unit === 'process'
+    unit === 'process' || (unit === 'cgroup' && v.cgroup === '/')
       ? [v]
       : unit === 'process-group'
         ? snap.processes.filter((p) => p.pgid === v.pgid)
