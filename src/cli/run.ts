@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../config/defaults.js';
-import { RUN_FLAGS_HELP, parseRunArgs } from '../config/flags.js';
+import { parseRunArgs, RUN_FLAGS_HELP } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import type { DaemonConfig } from '../config/types.js';
 import { realClock } from '../daemon/clock.js';
@@ -12,7 +12,7 @@ import { runHook } from '../host/hook-runner.js';
 import { LinuxActions } from '../host/linux/linux-actions.js';
 import { LinuxHost } from '../host/linux/linux-host.js';
 import { readUserNames } from '../host/linux/passwd.js';
-import { type PsiTrigger, openPsiTrigger } from '../host/linux/psi-trigger.js';
+import { openPsiTrigger, type PsiTrigger } from '../host/linux/psi-trigger.js';
 import { UsageError } from '../model/errors.js';
 import { EventBus } from '../observe/events.js';
 import { createLogSink } from '../observe/log.js';
@@ -46,7 +46,9 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   const file = flags.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   const config = loadConfig({ ...(file === undefined ? {} : { file }), flags });
   if (flags.checkConfig) {
-    process.stdout.write(`${file ?? 'built-in defaults'}: configuration OK\n${JSON.stringify(config, null, 2)}\n`);
+    process.stdout.write(
+      `${file ?? 'built-in defaults'}: configuration OK\n${JSON.stringify(config, null, 2)}\n`,
+    );
     return 0;
   }
 
@@ -62,11 +64,21 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   const host = new LinuxHost({ root });
   // A wrong --cgroup is reported now, not at the first look.
   if (config.scopeCgroup !== null) host.readCgroup(config.scopeCgroup);
-  const actions = new LinuxActions({ onWarning: (message) => emit({ event: 'warning', level: 'warning', message }) });
+  const actions = new LinuxActions({
+    onWarning: (message) => emit({ event: 'warning', level: 'warning', message }),
+  });
   if (config.selfProtection.enabled) {
-    const res = actions.protectSelf({ oomScoreAdj: config.selfProtection.oomScoreAdj, nice: config.selfProtection.nice });
+    const res = actions.protectSelf({
+      oomScoreAdj: config.selfProtection.oomScoreAdj,
+      nice: config.selfProtection.nice,
+    });
     const refused = res.oomScoreAdj.startsWith('unchanged') || res.nice.startsWith('unchanged');
-    emit({ event: refused ? 'warning' : 'start', level: refused ? 'warning' : 'info', message: `self-protection: oom_score_adj ${res.oomScoreAdj}; nice ${res.nice}`, fields: { ...res } });
+    emit({
+      event: refused ? 'warning' : 'start',
+      level: refused ? 'warning' : 'info',
+      message: `self-protection: oom_score_adj ${res.oomScoreAdj}; nice ${res.nice}`,
+      fields: { ...res },
+    });
   }
   const trigger = armPsiTrigger(config, root, emit);
   const stop = new AbortController();
@@ -98,14 +110,22 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
  * Arms a kernel PSI trigger for the first system-wide PSI rule so that pressure wakes the loop at once,
  * instead of at the next poll. The rule itself is still judged on the averages; the trigger only wakes.
  */
-function armPsiTrigger(config: DaemonConfig, root: string, emit: (e: import('../observe/events.js').DaemonEvent) => void): PsiTrigger | null {
+function armPsiTrigger(
+  config: DaemonConfig,
+  root: string,
+  emit: (e: import('../observe/events.js').DaemonEvent) => void,
+): PsiTrigger | null {
   const rule = config.psi.find((p) => p.cgroup === null);
   if (!rule) return null;
   const stallUs = Math.max(1, Math.round((rule.limit / 100) * PSI_WINDOW_US));
   try {
     return openPsiTrigger(join(root, 'proc/pressure/memory'), rule.line, stallUs, PSI_WINDOW_US);
   } catch (e) {
-    emit({ event: 'warning', level: 'warning', message: `no PSI wake-ups, polling only: ${(e as Error).message}` });
+    emit({
+      event: 'warning',
+      level: 'warning',
+      message: `no PSI wake-ups, polling only: ${(e as Error).message}`,
+    });
     return null;
   }
 }

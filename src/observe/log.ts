@@ -20,7 +20,13 @@ export interface LogOptions {
 
 export function formatEvent(e: DaemonEvent, format: 'text' | 'json', time: Date): string {
   if (format === 'json') {
-    return JSON.stringify({ time: time.toISOString(), level: e.level, event: e.event, msg: e.message, ...e.fields });
+    return JSON.stringify({
+      time: time.toISOString(),
+      level: e.level,
+      event: e.event,
+      msg: e.message,
+      ...e.fields,
+    });
   }
   return `${e.level.padEnd(7)} ${e.event}: ${safeText(e.message)}`;
 }
@@ -33,7 +39,11 @@ export function createLogSink(opts: LogOptions): EventSink {
     // JSON.stringify already escapes control characters; text lines are escaped in formatEvent.
     // journald stamps lines itself; elsewhere text lines carry their own time.
     const t = now();
-    const prefix = opts.journald ? `<${PRIORITY[e.level]}>` : opts.format === 'text' ? `${t.toISOString()} ` : '';
+    const prefix = opts.journald
+      ? `<${PRIORITY[e.level]}>`
+      : opts.format === 'text'
+        ? `${t.toISOString()} `
+        : '';
     writeSync(fd, `${prefix}${formatEvent(e, opts.format, t)}\n`);
   };
 }

@@ -4,7 +4,7 @@ import type { DaemonConfig } from '../config/types.js';
 import type { Ranking } from '../model/ranking.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { rankProcesses } from './rank.js';
-import { type CompiledRule, type FactsFn, type RuledCandidate, applyRules } from './rules.js';
+import { applyRules, type CompiledRule, type FactsFn, type RuledCandidate } from './rules.js';
 
 export interface Selection {
   readonly ranking: Ranking;
@@ -24,23 +24,37 @@ export function selectVictim(
   facts: FactsFn,
 ): Selection {
   const ranking = rankProcesses(snap, { ranker: config.ranker, cgroup: config.scopeCgroup });
-  const ruled = applyRules(rules, ranking.candidates, facts, { ranker: config.ranker, pageSize: snap.pageSize }).map(
-    (r) =>
-      // oomguard never chooses itself (earlyoom drops itself too, for hidepid systems).
-      r.excludedBy === null && snap.selfPid !== null && r.candidate.pid === snap.selfPid
-        ? { ...r, excludedBy: 'oomguard itself' }
-        : r,
+  const ruled = applyRules(rules, ranking.candidates, facts, {
+    ranker: config.ranker,
+    pageSize: snap.pageSize,
+  }).map((r) =>
+    // oomguard never chooses itself (earlyoom drops itself too, for hidepid systems).
+    r.excludedBy === null && snap.selfPid !== null && r.candidate.pid === snap.selfPid
+      ? { ...r, excludedBy: 'oomguard itself' }
+      : r,
   );
   const eligible = ruled.filter((r) => r.excludedBy === null);
   const victim = eligible[0] ?? null;
   const scope = config.scopeCgroup ?? '/';
   if (victim === null) {
-    return { ranking, ruled, victim, why: `no eligible process in ${scope} (${ruled.length} candidates, all excluded)` };
+    return {
+      ranking,
+      ruled,
+      victim,
+      why: `no eligible process in ${scope} (${ruled.length} candidates, all excluded)`,
+    };
   }
   const c = victim.candidate;
-  const adjust = victim.adjustPoints === 0 ? '' : `, rules ${victim.adjustPoints > 0 ? '+' : ''}${victim.adjustPoints} points`;
+  const adjust =
+    victim.adjustPoints === 0
+      ? ''
+      : `, rules ${victim.adjustPoints > 0 ? '+' : ''}${victim.adjustPoints} points`;
   const why =
     `highest ${ranking.ranker} key in ${scope}: ${victim.key}` +
-    (ranking.ranker === 'kernel' ? ` (badness ${c.badness} pages, oom_score ${c.oomScore}${adjust})` : adjust ? ` (${adjust.slice(2)})` : '');
+    (ranking.ranker === 'kernel'
+      ? ` (badness ${c.badness} pages, oom_score ${c.oomScore}${adjust})`
+      : adjust
+        ? ` (${adjust.slice(2)})`
+        : '');
   return { ranking, ruled, victim, why };
 }

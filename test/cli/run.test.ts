@@ -18,16 +18,28 @@ test('bad configuration files and flags: exact message, exit 2, nothing starts',
   const bad = file('bad.toml', '[memory]\nterm_percent = "ten"\n');
   const typo = file('typo.toml', '[memory]\nterm_percnt = 5\n');
   const cases: [string[], number, string][] = [
-    [['run', '--config', bad], 2, `oomguard: ${bad}: memory.term_percent: expected a number from 0 to 100, got "ten"\n`],
+    [
+      ['run', '--config', bad],
+      2,
+      `oomguard: ${bad}: memory.term_percent: expected a number from 0 to 100, got "ten"\n`,
+    ],
     [
       ['run', '--config', typo],
       2,
       `oomguard: ${typo}: memory.term_percnt: unknown key (known keys here: term_percent, kill_percent, term_size, kill_size, percent_of)\n`,
     ],
-    [['run', '--config', '/nonexistent/oomguard.toml'], 2, 'oomguard: /nonexistent/oomguard.toml: cannot read the configuration: no such file\n'],
+    [
+      ['run', '--config', '/nonexistent/oomguard.toml'],
+      2,
+      'oomguard: /nonexistent/oomguard.toml: cannot read the configuration: no such file\n',
+    ],
     [['run', '-m', 'abc'], 2, 'oomguard: -m: expected a percentage from 0 to 100, got "abc"\n'],
     [['run', '--bogus'], 2, 'oomguard: unknown option "--bogus"\n'],
-    [['run', '--dry-run', '--cgroup', '/oomguard-no-such-cgroup'], 1, 'oomguard: cgroup /oomguard-no-such-cgroup: no such memory cgroup (looked in /sys/fs/cgroup/memory/oomguard-no-such-cgroup)\n'],
+    [
+      ['run', '--dry-run', '--cgroup', '/oomguard-no-such-cgroup'],
+      1,
+      'oomguard: cgroup /oomguard-no-such-cgroup: no such memory cgroup (looked in /sys/fs/cgroup/memory/oomguard-no-such-cgroup)\n',
+    ],
   ];
   for (const [args, code, stderr] of cases) {
     const res = await runCli(args);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DaemonProcess } from '../helpers/daemon-process.js';
-import { type Hog, Sandbox, type TestCgroup, memcgUnavailableReason } from '../helpers/sandbox.js';
+import { type Hog, memcgUnavailableReason, Sandbox, type TestCgroup } from '../helpers/sandbox.js';
 
 const MiB = 1024 * 1024;
 const skip = memcgUnavailableReason();
@@ -21,9 +21,10 @@ function configFile(toml: string): string {
 }
 
 async function waitExit(h: Hog, ms = 10000): Promise<NodeJS.Signals | number | null> {
-  return Promise.race([h.exit(), new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))]) as Promise<
-    NodeJS.Signals | number | null
-  >;
+  return Promise.race([
+    h.exit(),
+    new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms)),
+  ]) as Promise<NodeJS.Signals | number | null>;
 }
 
 function alive(h: Hog): boolean {
@@ -52,7 +53,8 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
   /** Only our hogs were signalled, and the canary outside the scope lives. */
   function checkScope(d: DaemonProcess, ours: readonly Hog[]): void {
     const allowed = new Set(ours.map((h) => h.pid));
-    for (const pid of d.signalledPids()) assert.ok(allowed.has(pid), `daemon signalled ${pid}, which is not one of this test's hogs`);
+    for (const pid of d.signalledPids())
+      assert.ok(allowed.has(pid), `daemon signalled ${pid}, which is not one of this test's hogs`);
     assert.ok(alive(canary), 'the canary outside the cgroup is alive');
   }
 
@@ -62,7 +64,14 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     const b = await sandbox.startHog({ cgroup: cg, sizeMiB: 30, name: 'static-b' });
     const d = await daemon(['--cgroup', cg.path, '-m', '20,10']);
     // 40 MiB/s for 300 MiB would pass the 256 MiB limit in about 5 s.
-    const g = await sandbox.startHog({ cgroup: cg, sizeMiB: 10, pushMiB: 300, rateMiBPerSec: 40, growNow: true, name: 'grower' });
+    const g = await sandbox.startHog({
+      cgroup: cg,
+      sizeMiB: 10,
+      pushMiB: 300,
+      rateMiBPerSec: 40,
+      growNow: true,
+      name: 'grower',
+    });
     const sig = await d.waitFor((e) => e.event === 'signal', 15000);
     assert.equal(sig.pid, g.pid);
     assert.equal(sig.comm, 'grower');
@@ -83,7 +92,14 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     const cfg = configFile('[action]\ngrace = "1s"\ncooldown = "30s"\n');
     const d = await daemon(['--config', cfg, '--cgroup', cg.path, '-m', '20,5']);
     // Grows to about 215 MiB in all: available about 15 %, between the TERM (20 %) and KILL (5 %) levels.
-    const g = await sandbox.startHog({ cgroup: cg, sizeMiB: 10, pushMiB: 135, rateMiBPerSec: 100, growNow: true, ignoreTerm: true });
+    const g = await sandbox.startHog({
+      cgroup: cg,
+      sizeMiB: 10,
+      pushMiB: 135,
+      rateMiBPerSec: 100,
+      growNow: true,
+      ignoreTerm: true,
+    });
     const term = await d.waitFor((e) => e.event === 'signal' && e.signal === 'SIGTERM', 15000);
     assert.equal(term.pid, g.pid);
     const kill = await d.waitFor((e) => e.event === 'signal' && e.signal === 'SIGKILL', 10000);
@@ -102,10 +118,22 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
   // pages, so a rule's 300 points are 19500 pages (76 MiB).
   const ruleCases: { name: string; toml: string; victim: 'big' | 'mid' | 'small' }[] = [
     { name: 'no rules: the largest', toml: '', victim: 'big' },
-    { name: 'prefer the smallest (+300 points)', toml: '[[rules]]\naction = "prefer"\ncomm = "^small$"\n', victim: 'small' },
-    { name: 'avoid the largest (-300 points)', toml: '[[rules]]\naction = "avoid"\ncomm = "^big$"\n', victim: 'mid' },
+    {
+      name: 'prefer the smallest (+300 points)',
+      toml: '[[rules]]\naction = "prefer"\ncomm = "^small$"\n',
+      victim: 'small',
+    },
+    {
+      name: 'avoid the largest (-300 points)',
+      toml: '[[rules]]\naction = "avoid"\ncomm = "^big$"\n',
+      victim: 'mid',
+    },
     { name: 'ignore the largest', toml: '[[rules]]\naction = "ignore"\ncomm = "^big$"\n', victim: 'mid' },
-    { name: 'protect the two largest', toml: '[[rules]]\naction = "protect"\ncomm = "^(big|mid)$"\n', victim: 'small' },
+    {
+      name: 'protect the two largest',
+      toml: '[[rules]]\naction = "protect"\ncomm = "^(big|mid)$"\n',
+      victim: 'small',
+    },
   ];
   for (const rc of ruleCases) {
     test(`rules: ${rc.name}`, async () => {
@@ -121,7 +149,8 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
       assert.equal(sig.pid, hogs[rc.victim].pid, `expected ${rc.victim}, got ${sig.comm}`);
       assert.equal(await waitExit(hogs[rc.victim]), 'SIGTERM');
       await d.stop();
-      for (const [name, h] of Object.entries(hogs)) if (name !== rc.victim) assert.ok(alive(h), `${name} lives`);
+      for (const [name, h] of Object.entries(hogs))
+        if (name !== rc.victim) assert.ok(alive(h), `${name} lives`);
       checkScope(d, [hogs[rc.victim]]);
     });
   }

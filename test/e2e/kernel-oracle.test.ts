@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { type Hog, Sandbox, kernelOomKillsIn, memcgUnavailableReason } from '../helpers/sandbox.js';
+import { type Hog, kernelOomKillsIn, memcgUnavailableReason, Sandbox } from '../helpers/sandbox.js';
 
 const MiB = 1024 * 1024;
 const skip = memcgUnavailableReason();
@@ -30,11 +30,33 @@ const PUSH_MIB = HEADROOM_MIB + 8;
 
 const cases: Case[] = [
   // T ≈ (60+30+16) MiB = 27136 pages, trunc(T/1000) = 27: B = 7680 + 500·27 = 21180 > A ≈ 15360 pages.
-  { name: 'adj-driven: a smaller process with adj 500 beats a larger one', hogs: [{ adj: 0, sizeMiB: 60 }, { adj: 500, sizeMiB: 30 }], expected: 1 },
+  {
+    name: 'adj-driven: a smaller process with adj 500 beats a larger one',
+    hogs: [
+      { adj: 0, sizeMiB: 60 },
+      { adj: 500, sizeMiB: 30 },
+    ],
+    expected: 1,
+  },
   // Same adj: the largest resident set wins.
-  { name: 'size-driven: the largest process', hogs: [{ adj: 0, sizeMiB: 40 }, { adj: 0, sizeMiB: 80 }, { adj: 0, sizeMiB: 20 }], expected: 1 },
+  {
+    name: 'size-driven: the largest process',
+    hogs: [
+      { adj: 0, sizeMiB: 40 },
+      { adj: 0, sizeMiB: 80 },
+      { adj: 0, sizeMiB: 20 },
+    ],
+    expected: 1,
+  },
   // T = 110 MiB = 28160 pages → 28 pages per adj: B ≈ 11264 + 60·28 = 12944 > A ≈ 12800 (a 0.6 MiB margin).
-  { name: 'near-tie: 50 MiB at adj 0 against 44 MiB at adj 60', hogs: [{ adj: 0, sizeMiB: 50 }, { adj: 60, sizeMiB: 44 }], expected: 1 },
+  {
+    name: 'near-tie: 50 MiB at adj 0 against 44 MiB at adj 60',
+    hogs: [
+      { adj: 0, sizeMiB: 50 },
+      { adj: 60, sizeMiB: 44 },
+    ],
+    expected: 1,
+  },
   // The kernel scores per process: one 100 MiB process loses to ten 12 MiB ones that use more in total.
   {
     name: 'one large process versus many small ones',
@@ -45,7 +67,11 @@ const cases: Case[] = [
   // outweighs the 60 MiB process.
   {
     name: 'a small grower with a high adj',
-    hogs: [{ adj: 0, sizeMiB: 60 }, { adj: 0, sizeMiB: 50 }, { adj: 700, sizeMiB: 10, grows: true }],
+    hogs: [
+      { adj: 0, sizeMiB: 60 },
+      { adj: 0, sizeMiB: 50 },
+      { adj: 700, sizeMiB: 10, grows: true },
+    ],
     expected: 2,
   },
 ];
@@ -61,16 +87,30 @@ describe('the kernel as oracle for memcg OOM victims', { skip: skip ?? false }, 
       try {
         const hogs: Hog[] = [];
         for (const h of c.hogs) {
-          hogs.push(await sandbox.startHog({ cgroup: cg, adj: h.adj, sizeMiB: h.sizeMiB, pushMiB: h.grows ? PUSH_MIB : 0 }));
+          hogs.push(
+            await sandbox.startHog({
+              cgroup: cg,
+              adj: h.adj,
+              sizeMiB: h.sizeMiB,
+              pushMiB: h.grows ? PUSH_MIB : 0,
+            }),
+          );
         }
         const grower = c.hogs.findIndex((h) => h.grows);
-        const pusher = grower >= 0 ? hogs[grower] : await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 0, pushMiB: PUSH_MIB });
+        const pusher =
+          grower >= 0
+            ? hogs[grower]
+            : await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 0, pushMiB: PUSH_MIB });
         assert.ok(pusher);
 
         const res = await runCli(['rank', '--cgroup', cg.path, '--json']);
         assert.equal(res.code, 0, res.stderr);
         const ranked = JSON.parse(res.stdout) as { pid: number; killable: boolean; totalPages: number }[];
-        assert.equal(ranked.length, hogs.length + (grower >= 0 ? 0 : 1), 'every process of the cgroup is ranked');
+        assert.equal(
+          ranked.length,
+          hogs.length + (grower >= 0 ? 0 : 1),
+          'every process of the cgroup is ranked',
+        );
         const predicted = ranked[0]?.pid;
         assert.equal(predicted, hogs[c.expected]?.pid, 'prediction matches the hand-computed victim');
         // No swap here, so totalpages of the memcg is its limit in pages.
@@ -83,7 +123,11 @@ describe('the kernel as oracle for memcg OOM victims', { skip: skip ?? false }, 
         assert.equal(cg.oomKills(), 1, 'the kernel killed exactly once');
         const kills = kernelOomKillsIn(cg.path);
         assert.equal(kills.length, 1);
-        assert.equal(kills[0]?.pid, predicted, `kernel chose ${kills[0]?.pid}, oomguard predicted ${predicted}`);
+        assert.equal(
+          kills[0]?.pid,
+          predicted,
+          `kernel chose ${kills[0]?.pid}, oomguard predicted ${predicted}`,
+        );
         const victim = hogs.find((h) => h.pid === predicted) ?? pusher;
         assert.equal(await victim.exit(), 'SIGKILL');
       } finally {

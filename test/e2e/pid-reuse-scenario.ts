@@ -3,8 +3,8 @@
 // process A; before it acts, A exits and a new process B takes A's PID. B must not be signalled.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Executor } from '../../src/daemon/executor.js';
 import { realClock } from '../../src/daemon/clock.js';
+import { Executor } from '../../src/daemon/executor.js';
 import { runHook } from '../../src/host/hook-runner.js';
 import { LinuxActions } from '../../src/host/linux/linux-actions.js';
 import type { DaemonEvent } from '../../src/observe/events.js';
@@ -29,7 +29,14 @@ const executor = new Executor({
   actions: new LinuxActions({ onWarning: () => undefined }),
   clock: realClock,
   emit: (e) => events.push(e),
-  config: { graceMs: 500, recoveryWaitMs: 500, processMrelease: true, preKillHook: null, postKillHook: null, dryRun: false },
+  config: {
+    graceMs: 500,
+    recoveryWaitMs: 500,
+    processMrelease: true,
+    preKillHook: null,
+    postKillHook: null,
+    dryRun: false,
+  },
   recheck: () => 'kill',
   cmdline: () => null,
   cgroupDir: () => '/nonexistent',

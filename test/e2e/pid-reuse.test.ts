@@ -8,10 +8,20 @@ import { REPO } from '../helpers/cli.js';
 
 const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
 
-test('a reused PID is not signalled', { skip: canUnshare ? false : 'needs unshare --pid (root) for a PID namespace of its own' }, () => {
+test('a reused PID is not signalled', {
+  skip: canUnshare ? false : 'needs unshare --pid (root) for a PID namespace of its own',
+}, () => {
   const res = spawnSync(
     'unshare',
-    ['--pid', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', join(REPO, 'test/e2e/pid-reuse-scenario.ts')],
+    [
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      process.execPath,
+      '--import',
+      'tsx',
+      join(REPO, 'test/e2e/pid-reuse-scenario.ts'),
+    ],
     { cwd: REPO, encoding: 'utf8', timeout: 30000 },
   );
   assert.equal(res.status, 0, res.stderr);
@@ -30,5 +40,8 @@ test('a reused PID is not signalled', { skip: canUnshare ? false : 'needs unshar
   assert.equal(out.result, 'gone');
   assert.deepEqual(out.signalled, []);
   assert.equal(out.bAlive, true, 'the process that reused the PID was not signalled');
-  assert.deepEqual(out.events, [`pid ${out.pidA} (sleep) exited or its PID was reused: not signalled`, `pid ${out.pidA} (sleep) exited before the signal`]);
+  assert.deepEqual(out.events, [
+    `pid ${out.pidA} (sleep) exited or its PID was reused: not signalled`,
+    `pid ${out.pidA} (sleep) exited before the signal`,
+  ]);
 });

@@ -12,7 +12,11 @@ test("the README's main command builds and starts the daemon with built-in defau
   assert.match(readme, /^```sh\nnpm ci && npm start -- --dry-run /m, 'the README opens with this command');
 
   // Its own process group, so the test can stop npm and the daemon under it together.
-  const child = spawn('npm', ['start', '--', '--dry-run'], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start', '--', '--dry-run'], {
+    cwd: REPO,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -24,7 +28,11 @@ test("the README's main command builds and starts the daemon with built-in defau
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   try {
     const deadline = Date.now() + 120000;
-    while (!/notice +start: watching the system/.test(out) && Date.now() < deadline && child.exitCode === null) {
+    while (
+      !/notice +start: watching the system/.test(out) &&
+      Date.now() < deadline &&
+      child.exitCode === null
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(

@@ -34,10 +34,14 @@ export class DaemonProcess {
 
   /** Starts `oomguard run --json ARGS` and waits for its start event. */
   static async start(args: readonly string[]): Promise<DaemonProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'run', '--json', ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'run', '--json', ...args],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const d = new DaemonProcess(child);
     await d.waitFor((e) => e.event === 'start' && e.level === 'notice', 20000);
     return d;
@@ -48,9 +52,12 @@ export class DaemonProcess {
     for (;;) {
       const hit = this.events.find(pred);
       if (hit) return hit;
-      if (this.child.exitCode !== null) throw new Error(`daemon exited ${this.child.exitCode}: ${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`daemon exited ${this.child.exitCode}: ${this.stderr}`);
       if (Date.now() > deadline) {
-        throw new Error(`no such event within ${timeoutMs} ms; got:\n${this.events.map((e) => JSON.stringify(e)).join('\n')}\n${this.stderr}`);
+        throw new Error(
+          `no such event within ${timeoutMs} ms; got:\n${this.events.map((e) => JSON.stringify(e)).join('\n')}\n${this.stderr}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -1,7 +1,15 @@
 // Real-kernel sandboxes for tests: memory cgroups named oomguard-test-*, hogs of known size that this
 // test started (and only those are ever signalled), and the kernel's own OOM verdict read back.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +83,10 @@ export class Sandbox {
     if (opts.rateMiBPerSec) args.push('-r', String(opts.rateMiBPerSec));
     if (opts.ignoreTerm) args.push('-t');
     if (opts.pgid !== undefined) args.push('-G', String(opts.pgid));
-    const child = spawn(opts.name ? namedHog(opts.name) : hogPath(), args, { stdio: ['ignore', 'pipe', 'inherit'], detached: opts.newGroup ?? false });
+    const child = spawn(opts.name ? namedHog(opts.name) : hogPath(), args, {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: opts.newGroup ?? false,
+    });
     this.children.add(child);
     const hog = new Hog(child);
     await hog.waitFor('ready');
@@ -93,7 +104,10 @@ export class Sandbox {
     }
     await Promise.all(
       [...this.children].map(
-        (c) => new Promise<void>((res) => (c.exitCode !== null || c.signalCode !== null ? res() : c.once('exit', () => res()))),
+        (c) =>
+          new Promise<void>((res) =>
+            c.exitCode !== null || c.signalCode !== null ? res() : c.once('exit', () => res()),
+          ),
       ),
     );
     this.children.clear();
@@ -154,9 +168,12 @@ export class Hog {
     const deadline = Date.now() + timeoutMs;
     while (!this.buffer.split('\n').includes(word)) {
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`hog ${this.child.pid} ended before "${word}" (${this.child.signalCode ?? this.child.exitCode})`);
+        throw new Error(
+          `hog ${this.child.pid} ended before "${word}" (${this.child.signalCode ?? this.child.exitCode})`,
+        );
       }
-      if (Date.now() > deadline) throw new Error(`hog ${this.child.pid}: no "${word}" within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`hog ${this.child.pid}: no "${word}" within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
