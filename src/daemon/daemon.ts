@@ -5,6 +5,7 @@ import type { HostActions } from '../host/actions.js';
 import type { HookResult } from '../host/hook-runner.js';
 import type { Host } from '../host/host.js';
 import { sampleForRanking } from '../host/ranking-sample.js';
+import { HostReadError } from '../model/errors.js';
 import type { CgroupInfo, Snapshot } from '../model/snapshot.js';
 import type { DaemonEvent } from '../observe/events.js';
 import { formatBytes } from '../observe/text/units.js';
@@ -12,9 +13,9 @@ import { nextSleep } from '../policy/cadence.js';
 import { explainProcess, formatExplanation } from '../policy/explain.js';
 import { planKill, refusal } from '../policy/kill-plan.js';
 import { PSI_TRIGGER_IDLE, type PsiTriggerState, stepPsiTriggers } from '../policy/psi-trigger-state.js';
-import { type CompiledRule, type ProcessFacts, compileRules } from '../policy/rules.js';
+import { type CompiledRule, compileRules, type ProcessFacts } from '../policy/rules.js';
 import { selectVictim } from '../policy/select.js';
-import { type Level, type ThresholdVerdict, evaluateThresholds } from '../policy/thresholds.js';
+import { evaluateThresholds, type Level, type ThresholdVerdict } from '../policy/thresholds.js';
 import type { Clock } from './clock.js';
 import { Executor, type KillReport } from './executor.js';
 
@@ -28,7 +29,10 @@ export interface DaemonDeps {
   readonly clock: Clock;
   readonly emit: (e: DaemonEvent) => void;
   readonly config: DaemonConfig;
-  readonly runHook: (hook: NonNullable<DaemonConfig['preKillHook']>, env: Record<string, string>) => Promise<HookResult>;
+  readonly runHook: (
+    hook: NonNullable<DaemonConfig['preKillHook']>,
+    env: Record<string, string>,
+  ) => Promise<HookResult>;
   /** uid → user name, for rules on users and for logs. */
   readonly users: ReadonlyMap<number, string>;
   /** Resolves when the kernel reports memory pressure (a PSI trigger); undefined when none is armed. */
@@ -53,8 +57,15 @@ export class Daemon {
   private nextReportAt = Number.NEGATIVE_INFINITY;
   private lastNoVictimWarning = Number.NEGATIVE_INFINITY;
   private lastSnapshot: Snapshot | null = null;
-  /** Every kill this daemon carried out (or would have, in dry-run), for tests and the history. */
+  /** The last selection's excluded PIDs (protect, ignore, unkillable) and why: refused even in a hand-made plan. */
+  private lastExcluded: ReadonlyMap<number, string> = new Map();
+  /** The report of every kill attempt, stand-downs included, for tests and the history. */
   readonly kills: KillReport[] = [];
+
+  /** Kills that sent a signal (or would have, in dry-run): stand-downs and vanished victims do not count. */
+  get killCount(): number {
+    return this.kills.filter((k) => k.result !== 'stood-down' && k.result !== 'gone').length;
+  }
 
   constructor(private readonly deps: DaemonDeps) {
     const { config, host } = deps;
@@ -73,7 +84,7 @@ export class Daemon {
         const snap = this.lastSnapshot;
         const p = snap?.processes.find((x) => x.pid === t.pid && x.startTicks === t.startTicks);
         if (!snap || !p) return 'not in the latest process table';
-        return refusal(p, snap, config.scopeCgroup, new Map());
+        return refusal(p, snap, config.scopeCgroup, this.lastExcluded);
       },
     });
   }
@@ -88,16 +99,32 @@ export class Daemon {
         `watching ${config.scopeCgroup ?? 'the system'}: SIGTERM at ${level(config.memory.term)} memory and ${level(config.swap.term)} swap available, ` +
         `SIGKILL at ${level(config.memory.kill)} and ${level(config.swap.kill)}; ranker ${config.ranker}, unit ${config.killUnit}` +
         (config.dryRun ? '; dry run: no signal will be sent' : ''),
-      fields: { pid: process.pid, scope: config.scopeCgroup ?? '/', ranker: config.ranker, unit: config.killUnit, dryRun: config.dryRun },
+      fields: {
+        pid: process.pid,
+        scope: config.scopeCgroup ?? '/',
+        ranker: config.ranker,
+        unit: config.killUnit,
+        dryRun: config.dryRun,
+      },
     });
     while (!stop.aborted) {
       const sleepMs = await this.tick();
       if (stop.aborted) break;
-      const stopped = new Promise<void>((res) => stop.addEventListener('abort', () => res(), { once: true }));
-      const wake = this.deps.wake?.(sleepMs);
-      await clock.sleep(sleepMs, wake ? Promise.race([wake, stopped]) : stopped);
+      // The listener goes when the sleep ends: left on the signal, one per sleep would pile up for as long as
+      // the daemon lives.
+      let onAbort = () => {};
+      const stopped = new Promise<void>((res) => {
+        onAbort = () => res();
+        stop.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        const wake = this.deps.wake?.(sleepMs);
+        await clock.sleep(sleepMs, wake ? Promise.race([wake, stopped]) : stopped);
+      } finally {
+        stop.removeEventListener('abort', onAbort);
+      }
     }
-    emit({ event: 'stop', level: 'notice', message: 'stopped', fields: { kills: this.kills.length } });
+    emit({ event: 'stop', level: 'notice', message: 'stopped', fields: { kills: this.killCount } });
   }
 
   /** One look and, when memory is short, one decision. Returns how long to sleep before the next. */
@@ -120,14 +147,22 @@ export class Daemon {
     try {
       snap = sampleForRanking(this.deps.host, { cgroup: config.scopeCgroup });
     } catch (e) {
-      emit({ event: 'error', level: 'error', message: `cannot read the process table: ${(e as Error).message}` });
+      emit({
+        event: 'error',
+        level: 'error',
+        message: `cannot read the process table: ${(e as Error).message}`,
+      });
       return config.pollMinMs;
     }
     this.lastSnapshot = snap;
     const sel = selectVictim(snap, config, this.rules, (pid) => this.facts(snap, pid));
     if (config.debug) {
       for (const r of sel.ruled.slice(0, 10)) {
-        emit({ event: 'select', level: 'debug', message: `candidate pid ${r.candidate.pid} (${r.candidate.comm}) key ${r.key}${r.excludedBy ? `, excluded: ${r.excludedBy}` : ''}` });
+        emit({
+          event: 'select',
+          level: 'debug',
+          message: `candidate pid ${r.candidate.pid} (${r.candidate.comm}) key ${r.key}${r.excludedBy ? `, excluded: ${r.excludedBy}` : ''}`,
+        });
       }
     }
     if (sel.victim === null) {
@@ -142,18 +177,54 @@ export class Daemon {
       event: 'select',
       level: 'notice',
       message: `chose pid ${c.pid} (${c.comm}): ${sel.why}`,
-      fields: { pid: c.pid, comm: c.comm, uid: c.uid, cgroup: c.cgroup, rssBytes: c.rssBytes, swapBytes: c.swapBytes, badness: c.badness, oomScore: c.oomScore, oomScoreAdj: c.oomScoreAdj, key: sel.victim.key },
+      fields: {
+        pid: c.pid,
+        comm: c.comm,
+        uid: c.uid,
+        cgroup: c.cgroup,
+        rssBytes: c.rssBytes,
+        swapBytes: c.swapBytes,
+        badness: c.badness,
+        oomScore: c.oomScore,
+        oomScoreAdj: c.oomScoreAdj,
+        key: sel.victim.key,
+      },
     });
     const plan = planKill(sel.victim, sel.ruled, snap, config.killUnit, config.scopeCgroup);
     for (const s of plan.spared) {
-      emit({ event: 'warning', level: 'info', message: `sparing pid ${s.pid} (${s.comm}) of the ${plan.unit}: ${s.reason}`, fields: { pid: s.pid, reason: s.reason } });
+      emit({
+        event: 'warning',
+        level: 'info',
+        message: `sparing pid ${s.pid} (${s.comm}) of the ${plan.unit}: ${s.reason}`,
+        fields: { pid: s.pid, reason: s.reason },
+      });
     }
-    const why = () => formatExplanation(explainProcess(snap, c.pid, { ranker: config.ranker, cgroup: config.scopeCgroup }));
-    const report = await this.executor.execute(plan, look.level === 'kill' ? 'kill' : 'term', look.reason, why);
+    const why = () =>
+      formatExplanation(explainProcess(snap, c.pid, { ranker: config.ranker, cgroup: config.scopeCgroup }));
+    this.lastExcluded = new Map(
+      sel.ruled.flatMap((r) => (r.excludedBy === null ? [] : [[r.candidate.pid, r.excludedBy]])),
+    );
+    let report: KillReport;
+    try {
+      report = await this.executor.execute(plan, look.level === 'kill' ? 'kill' : 'term', look.reason, why);
+    } catch (e) {
+      // A read that fails mid-kill (the watched cgroup removed, a hook that cannot start) must not end the daemon.
+      emit({
+        event: 'error',
+        level: 'error',
+        message: `kill of pid ${c.pid} (${c.comm}) broke off: ${(e as Error).message}`,
+      });
+      return config.pollMinMs;
+    }
     this.kills.push(report);
     if (report.result !== 'stood-down' && report.result !== 'gone') {
       this.cooldownUntil = clock.now() + config.cooldownMs;
-      emit({ event: 'cooldown', level: 'debug', message: `no new victim for ${config.cooldownMs} ms`, fields: { result: report.result } });
+      emit({
+        event: 'cooldown',
+        level: 'debug',
+        message: `no new victim for ${config.cooldownMs} ms`,
+        fields: { result: report.result },
+      });
     }
     return config.pollMinMs;
   }
@@ -163,8 +234,16 @@ export class Daemon {
     const { host, config, clock } = this.deps;
     const base = host.sample({ processes: false });
     const cgroups = new Map<string, CgroupInfo>();
-    const wanted = [config.scopeCgroup, ...config.psi.map((p) => p.cgroup)].filter((p): p is string => p !== null);
-    for (const path of new Set(wanted)) cgroups.set(path, host.readCgroup(path));
+    if (config.scopeCgroup !== null) cgroups.set(config.scopeCgroup, host.readCgroup(config.scopeCgroup));
+    for (const path of new Set(config.psi.map((p) => p.cgroup))) {
+      if (path === null || cgroups.has(path)) continue;
+      // A PSI rule's cgroup may go away (a finished job): its rule then has no reading, the rest still works.
+      try {
+        cgroups.set(path, host.readCgroup(path));
+      } catch (e) {
+        if (!(e instanceof HostReadError)) throw e;
+      }
+    }
     const snap: Snapshot = { ...base, timeMs: clock.now(), cgroups };
     const verdict = evaluateThresholds(snap, config);
     const steps = stepPsiTriggers(this.psiStates, snap, config.psi);
@@ -186,7 +265,14 @@ export class Daemon {
     if (!p) return null;
     const argv = this.deps.host.readCmdline(pid);
     if (argv === null) return null;
-    return { comm: p.comm, cmdline: argv.join(' '), exe: this.deps.host.readExe(pid), cgroup: p.cgroup, uid: p.uid, user: this.deps.users.get(p.uid) ?? null };
+    return {
+      comm: p.comm,
+      cmdline: argv.join(' '),
+      exe: this.deps.host.readExe(pid),
+      cgroup: p.cgroup,
+      uid: p.uid,
+      user: this.deps.users.get(p.uid) ?? null,
+    };
   }
 
   private report(look: Look, now: number): void {
@@ -218,6 +304,9 @@ function figures(look: Look): Record<string, unknown> {
 }
 
 function level(l: { percent: number | null; bytes: number | null }): string {
-  const parts = [l.percent === null ? null : `${l.percent} %`, l.bytes === null ? null : formatBytes(l.bytes)].filter(Boolean);
+  const parts = [
+    l.percent === null ? null : `${l.percent} %`,
+    l.bytes === null ? null : formatBytes(l.bytes),
+  ].filter(Boolean);
   return parts.length === 0 ? 'never' : parts.join(' or ');
 }

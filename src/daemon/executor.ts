@@ -59,7 +59,12 @@ export class Executor {
    * `why` is the explanation logged with the signal (what `explain` prints); it is computed only after the
    * signal has gone out, so ranking work never delays a kill.
    */
-  async execute(plan: KillPlan, level: Exclude<Level, 'ok'>, reason: string, explainWhy: () => string): Promise<KillReport> {
+  async execute(
+    plan: KillPlan,
+    level: Exclude<Level, 'ok'>,
+    reason: string,
+    explainWhy: () => string,
+  ): Promise<KillReport> {
     const { clock, emit } = this.deps;
     let whyText: string | undefined;
     const why = () => {
@@ -67,7 +72,11 @@ export class Executor {
       return whyText;
     };
     const started = clock.now();
-    const report = (result: KillResult, signal: KillSignal | null, signalled: readonly number[]): KillReport => ({
+    const report = (
+      result: KillResult,
+      signal: KillSignal | null,
+      signalled: readonly number[],
+    ): KillReport => ({
       result,
       signal,
       signalled,
@@ -78,7 +87,12 @@ export class Executor {
     // Memory may have come back while we ranked: one shortage should cost no victim it does not need.
     const now = this.deps.recheck();
     if (now === 'ok') {
-      emit({ event: 'stand-down', level: 'info', message: `memory recovered before acting; ${describe(v)} spared`, fields: { pid: v.pid, comm: v.comm } });
+      emit({
+        event: 'stand-down',
+        level: 'info',
+        message: `memory recovered before acting; ${describe(v)} spared`,
+        fields: { pid: v.pid, comm: v.comm },
+      });
       return report('stood-down', null, []);
     }
     let signal: KillSignal = now === 'kill' || level === 'kill' ? 'SIGKILL' : 'SIGTERM';
@@ -95,28 +109,58 @@ export class Executor {
     });
 
     if (this.deps.config.dryRun) {
-      for (const t of plan.targets) {
-        emit({ event: 'signal', level: 'notice', message: `dry run: would send ${signal} to ${describe(t)}: ${reason}`, fields: { ...fields(t, signal), why: why() } });
+      // The same last word as a real kill, so a dry run never promises a signal the real one would refuse.
+      for (const t of plan.targets.filter((x) => this.allowed(x))) {
+        emit({
+          event: 'signal',
+          level: 'notice',
+          message: `dry run: would send ${signal} to ${describe(t)}: ${reason}`,
+          fields: { ...fields(t, signal), why: why() },
+        });
       }
-      await this.hook(this.deps.config.preKillHook, 'pre', v, signal, reason, true);
-      await this.hook(this.deps.config.postKillHook, 'post', v, signal, reason, true);
+      const cmdline = this.hookCmdline(v);
+      await this.hook(this.deps.config.preKillHook, 'pre', v, cmdline, signal, reason, true);
+      await this.hook(this.deps.config.postKillHook, 'post', v, cmdline, signal, reason, true);
       return report('dry-run', signal, []);
     }
 
     const pins = this.pinAll(plan.targets);
     try {
       if (pins.length === 0) {
-        emit({ event: 'stand-down', level: 'info', message: `${describe(v)} exited before the signal`, fields: { pid: v.pid, comm: v.comm } });
+        emit({
+          event: 'stand-down',
+          level: 'info',
+          message: `${describe(v)} exited before the signal`,
+          fields: { pid: v.pid, comm: v.comm },
+        });
         return report('gone', null, []);
       }
-      await this.hook(this.deps.config.preKillHook, 'pre', v, signal, reason, false);
+      // Read now, once pinned: after the exit /proc has it no more, and the post-kill hook wants it too.
+      const cmdline = this.hookCmdline(v);
+      await this.hook(this.deps.config.preKillHook, 'pre', v, cmdline, signal, reason, false);
 
       let signalled = this.send(pins, signal, plan, fields, why, reason);
+      if (signalled.length === 0 && pins.every((p) => !this.deps.actions.alive(p.pin))) {
+        // Exited (or its PID reused) between the pin and the signal: nobody was signalled, nothing to wait for.
+        emit({
+          event: 'stand-down',
+          level: 'info',
+          message: `${describe(v)} exited before the signal: nobody signalled`,
+          fields: { pid: v.pid, comm: v.comm },
+        });
+        return report('gone', null, []);
+      }
       if (signal === 'SIGTERM') {
         const outcome = await this.waitForExit(pins, this.deps.config.graceMs, true);
-        if (outcome === 'exited') return await this.finish(plan, pins, signal, signalled, started, reason);
+        if (outcome === 'exited')
+          return await this.finish(plan, pins, cmdline, signal, signalled, started, reason);
         if (this.deps.recheck() === 'ok') {
-          emit({ event: 'recovered', level: 'info', message: `memory recovered after SIGTERM; ${describe(v)} still runs`, fields: { pid: v.pid, comm: v.comm } });
+          emit({
+            event: 'recovered',
+            level: 'info',
+            message: `memory recovered after SIGTERM; ${describe(v)} still runs`,
+            fields: { pid: v.pid, comm: v.comm },
+          });
           return report('spared', signal, signalled);
         }
         signal = 'SIGKILL';
@@ -131,16 +175,26 @@ export class Executor {
       if (this.deps.config.processMrelease) {
         for (const p of pins) {
           if (this.deps.actions.release(p.pin)) {
-            emit({ event: 'release', level: 'debug', message: `reaped the memory of ${describe(p.target)}`, fields: { pid: p.target.pid } });
+            emit({
+              event: 'release',
+              level: 'debug',
+              message: `reaped the memory of ${describe(p.target)}`,
+              fields: { pid: p.target.pid },
+            });
           }
         }
       }
       const outcome = await this.waitForExit(pins, this.deps.config.recoveryWaitMs, false);
       if (outcome !== 'exited') {
-        emit({ event: 'still-alive', level: 'warning', message: `${describe(v)} did not exit within ${this.deps.config.recoveryWaitMs} ms of SIGKILL`, fields: { pid: v.pid, comm: v.comm } });
+        emit({
+          event: 'still-alive',
+          level: 'warning',
+          message: `${describe(v)} did not exit within ${this.deps.config.recoveryWaitMs} ms of SIGKILL`,
+          fields: { pid: v.pid, comm: v.comm },
+        });
         return report('still-alive', signal, signalled);
       }
-      return await this.finish(plan, pins, signal, signalled, started, reason);
+      return await this.finish(plan, pins, cmdline, signal, signalled, started, reason);
     } finally {
       for (const p of pins) this.deps.actions.unpin(p.pin);
     }
@@ -149,17 +203,31 @@ export class Executor {
   private pinAll(targets: readonly KillTarget[]): { target: KillTarget; pin: PinnedProcess }[] {
     const pins: { target: KillTarget; pin: PinnedProcess }[] = [];
     for (const t of targets) {
-      const refused = this.deps.refuse(t);
-      if (refused !== null) {
-        this.deps.emit({ event: 'warning', level: 'warning', message: `refused to signal ${describe(t)}: ${refused}`, fields: { pid: t.pid, comm: t.comm, refused } });
-        continue;
-      }
+      if (!this.allowed(t)) continue;
       const pin = this.deps.actions.pin(t.pid, t.startTicks);
       if (pin === null) {
-        this.deps.emit({ event: 'stand-down', level: 'info', message: `${describe(t)} exited or its PID was reused: not signalled`, fields: { pid: t.pid, comm: t.comm } });
+        this.deps.emit({
+          event: 'stand-down',
+          level: 'info',
+          message: `${describe(t)} exited or its PID was reused: not signalled`,
+          fields: { pid: t.pid, comm: t.comm },
+        });
       } else pins.push({ target: t, pin });
     }
     return pins;
+  }
+
+  /** Asks the last word on safety; a refusal is logged. */
+  private allowed(t: KillTarget): boolean {
+    const refused = this.deps.refuse(t);
+    if (refused === null) return true;
+    this.deps.emit({
+      event: 'warning',
+      level: 'warning',
+      message: `refused to signal ${describe(t)}: ${refused}`,
+      fields: { pid: t.pid, comm: t.comm, refused },
+    });
+    return false;
   }
 
   private send(
@@ -192,10 +260,18 @@ export class Executor {
           event: 'signal',
           level: 'notice',
           message: `sent ${signal} to ${describe(target)}: ${reason}`,
-          fields: { ...fields(target, signal), ...(target.pid === plan.victim.pid ? { why: why() } : { victim: plan.victim.pid }) },
+          fields: {
+            ...fields(target, signal),
+            ...(target.pid === plan.victim.pid ? { why: why() } : { victim: plan.victim.pid }),
+          },
         });
       } else {
-        emit({ event: 'warning', level: 'warning', message: `${signal} to ${describe(target)} not sent: ${outcome}`, fields: { pid: target.pid, outcome } });
+        emit({
+          event: 'warning',
+          level: 'warning',
+          message: `${signal} to ${describe(target)} not sent: ${outcome}`,
+          fields: { pid: target.pid, outcome },
+        });
       }
     }
     return sent;
@@ -221,6 +297,7 @@ export class Executor {
   private async finish(
     plan: KillPlan,
     pins: readonly { target: KillTarget }[],
+    cmdline: string,
     signal: KillSignal,
     signalled: readonly number[],
     started: number,
@@ -232,25 +309,37 @@ export class Executor {
       event: 'exit',
       level: 'notice',
       message: `${describe(v)} exited ${Math.round(clock.now() - started)} ms after the first signal`,
-      fields: { pid: v.pid, comm: v.comm, signal, pids: pins.map((p) => p.target.pid), afterMs: clock.now() - started },
+      fields: {
+        pid: v.pid,
+        comm: v.comm,
+        signal,
+        pids: pins.map((p) => p.target.pid),
+        afterMs: clock.now() - started,
+      },
     });
     // Wait for the freed memory to show, so the next look does not pick a second victim for the same shortage.
     const deadline = clock.now() + this.deps.config.recoveryWaitMs;
     while (this.deps.recheck() !== 'ok' && clock.now() < deadline) await clock.sleep(EXIT_POLL_MS);
-    await this.hook(this.deps.config.postKillHook, 'post', v, signal, reason, false);
+    await this.hook(this.deps.config.postKillHook, 'post', v, cmdline, signal, reason, false);
     return { result: 'exited', signal, signalled, elapsedMs: clock.now() - started };
+  }
+
+  /** The victim's command line for the hooks; not read when there is no hook. */
+  private hookCmdline(v: KillTarget): string {
+    const { preKillHook, postKillHook } = this.deps.config;
+    return preKillHook === null && postKillHook === null ? '' : (this.deps.cmdline(v.pid) ?? '');
   }
 
   private async hook(
     hook: HookConfig | null,
     when: 'pre' | 'post',
     v: KillTarget,
+    cmdline: string,
     signal: KillSignal,
     reason: string,
     dryRun: boolean,
   ): Promise<void> {
     if (hook === null) return;
-    const cmdline = this.deps.cmdline(v.pid) ?? '';
     const env: Record<string, string> = {
       OOMGUARD_EVENT: when === 'pre' ? 'pre-kill' : 'post-kill',
       OOMGUARD_PID: String(v.pid),
@@ -274,7 +363,14 @@ export class Executor {
       event: 'hook',
       level: ok ? 'info' : 'warning',
       message: `${when}-kill hook ${hook.path} ${res.timedOut ? `timed out after ${hook.timeoutMs} ms` : res.error !== undefined ? `failed: ${res.error}` : `exited ${res.code ?? res.signal}`}`,
-      fields: { hook: hook.path, when, code: res.code, signal: res.signal, timedOut: res.timedOut, output: res.output },
+      fields: {
+        hook: hook.path,
+        when,
+        code: res.code,
+        signal: res.signal,
+        timedOut: res.timedOut,
+        output: res.output,
+      },
     });
   }
 }
