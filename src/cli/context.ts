@@ -29,6 +29,14 @@ export function parsePositiveInt(flag: string, value: string): number {
   return Number(value);
 }
 
+/** A --cgroup value: absolute, without `.` or `..` segments (paths as in /proc/PID/cgroup), or a usage error. */
+export function parseCgroupPath(value: string): string {
+  if (!value.startsWith('/') || value.split('/').some((s) => s === '.' || s === '..')) {
+    throw new UsageError(`--cgroup: expected an absolute cgroup path such as /system.slice, got "${value}"`);
+  }
+  return value;
+}
+
 export function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

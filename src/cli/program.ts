@@ -3,21 +3,30 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { OomguardError } from '../model/errors.js';
 import { safeText } from '../observe/text/escape.js';
 import { registerExplain } from './explain.js';
+import { registerPostmortem } from './postmortem.js';
 import { registerRank } from './rank.js';
-import { extractRoot, runCommand } from './run.js';
 
 export function buildProgram(): Command {
   const program = new Command()
     .name('oomguard')
     .description('a userspace out-of-memory killer for Linux that explains every decision')
     .version('0.1.0')
-    .option('--root <dir>', 'read /proc and /sys under DIR (fixture trees, a host /proc mounted elsewhere)', '/')
+    .option(
+      '--root <dir>',
+      'read /proc and /sys under DIR (fixture trees, a host /proc mounted elsewhere)',
+      '/',
+    )
     .showHelpAfterError(false)
     .exitOverride();
   // Listed for --help only: `run` takes earlyoom's flags, which main() hands to runCommand directly.
-  program.command('run').description('the daemon: watch memory, decide, act (--dry-run: only say what it would do; run -h for flags)');
+  program
+    .command('run')
+    .description(
+      'the daemon: watch memory, decide, act (--dry-run: only say what it would do; run -h for flags)',
+    );
   registerRank(program);
   registerExplain(program);
+  registerPostmortem(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -37,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const r = runIndex(argv);
     if (r >= 0) {
+      // Loaded only for `run`: the daemon's modules cost the other commands start-up time.
+      const { extractRoot, runCommand } = await import('./run.js');
       const { root } = extractRoot(argv.slice(0, r), '/');
       return await runCommand(argv.slice(r + 1), root);
     }

@@ -1,5 +1,5 @@
 // The table `oomguard rank` prints: one row per process, in the order it would be killed.
-import type { Candidate, Ranking } from '../../model/ranking.js';
+import type { Candidate, RankerName, Ranking } from '../../model/ranking.js';
 import { safeText } from './escape.js';
 import { type Column, renderTable } from './table.js';
 import { formatBytes } from './units.js';
@@ -8,17 +8,22 @@ export function userLabel(uid: number, users: ReadonlyMap<number, string>): stri
   return users.get(uid) ?? String(uid);
 }
 
-function note(c: Candidate): string {
+function note(c: Candidate, ranker: RankerName): string {
   if (!c.killable) return `not killable: ${c.reason ?? 'unknown'}`;
   const parts: string[] = [];
-  if (c.tied) parts.push('tie: iteration order decides');
+  // The rss ranker breaks a tie on RSS+swap by badness; the kernel and legacy rankers by iteration order.
+  if (c.tied) parts.push(ranker === 'rss' ? 'tie: badness decides' : 'tie: iteration order decides');
   if (c.kernelOomScore !== null && c.kernelOomScore !== c.oomScore) {
     parts.push(`kernel shows ${c.kernelOomScore}`);
   }
   return parts.join('; ');
 }
 
-export function renderRankingTable(ranking: Ranking, users: ReadonlyMap<number, string>, top?: number): string {
+export function renderRankingTable(
+  ranking: Ranking,
+  users: ReadonlyMap<number, string>,
+  top?: number,
+): string {
   const killable = ranking.candidates.filter((c) => c.killable);
   const shown = top === undefined ? ranking.candidates : killable.slice(0, top);
   const columns: Column<Candidate>[] = [
@@ -31,7 +36,7 @@ export function renderRankingTable(ranking: Ranking, users: ReadonlyMap<number, 
     { header: 'ADJ', align: 'right', cell: (c) => String(c.oomScoreAdj) },
     { header: 'BADNESS', align: 'right', cell: (c) => (c.badness === null ? '-' : String(c.badness)) },
     { header: 'SCORE', align: 'right', cell: (c) => String(c.oomScore) },
-    { header: 'NOTE', align: 'left', cell: note },
+    { header: 'NOTE', align: 'left', cell: (c) => note(c, ranking.ranker) },
   ];
   if (ranking.ranker !== 'kernel') {
     columns.splice(7, 0, { header: 'KEY', align: 'right', cell: (c) => String(c.key) });
