@@ -8,14 +8,17 @@ import { loadConfig } from '../config/load.js';
 import type { DaemonConfig } from '../config/types.js';
 import { realClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
+import { kernelOomEvent } from '../daemon/kernel-oom.js';
 import { runHook } from '../host/hook-runner.js';
+import { KmsgWatcher } from '../host/linux/kmsg-watch.js';
 import { LinuxActions } from '../host/linux/linux-actions.js';
 import { LinuxHost } from '../host/linux/linux-host.js';
 import { readUserNames } from '../host/linux/passwd.js';
 import { openPsiTrigger, type PsiTrigger } from '../host/linux/psi-trigger.js';
 import { UsageError } from '../model/errors.js';
-import { EventBus } from '../observe/events.js';
+import { type DaemonEvent, EventBus } from '../observe/events.js';
 import { createLogSink } from '../observe/log.js';
+import { analyzeReport } from '../postmortem/analyze.js';
 
 /** Kernel PSI triggers need a window that is a multiple of 2 s without CAP_SYS_RESOURCE. */
 const PSI_WINDOW_US = 2_000_000;
@@ -81,6 +84,7 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     });
   }
   const trigger = armPsiTrigger(config, root, emit);
+  const kmsg = watchKernelLog(config, root, emit);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGTERM', onSignal);
@@ -99,11 +103,44 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     await daemon.run(stop.signal);
   } finally {
     trigger?.close();
+    kmsg?.stop();
     host.close();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
   return 0;
+}
+
+/**
+ * Follows the kernel log (/dev/kmsg) and logs each kernel OOM kill, decoded and checked against oomguard's
+ * model. Without access to the log (containers, dmesg_restrict) the daemon carries on without it.
+ */
+function watchKernelLog(
+  config: DaemonConfig,
+  root: string,
+  emit: (e: DaemonEvent) => void,
+): KmsgWatcher | null {
+  if (root !== '/') return null;
+  const watcher = new KmsgWatcher();
+  try {
+    watcher.start(
+      (report) => emit(kernelOomEvent(analyzeReport(report, { config }))),
+      (error) =>
+        emit({
+          event: 'warning',
+          level: 'warning',
+          message: `stopped following the kernel log: ${error.message}`,
+        }),
+    );
+    return watcher;
+  } catch (e) {
+    emit({
+      event: 'warning',
+      level: 'warning',
+      message: `kernel OOM kills will not be decoded: ${(e as Error).message}`,
+    });
+    return null;
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { selectVictim } from '../policy/select.js';
 import { evaluateThresholds, type Level, type ThresholdVerdict } from '../policy/thresholds.js';
 import type { Clock } from './clock.js';
 import { Executor, type KillReport } from './executor.js';
+import { cgroupOomKills, OomKillCounter } from './kernel-oom.js';
 
 /** How long to wait before looking again when nobody may be killed, and how often to say so. */
 const NO_VICTIM_SLEEP_MS = 1000;
@@ -57,6 +58,7 @@ export class Daemon {
   private nextReportAt = Number.NEGATIVE_INFINITY;
   private lastNoVictimWarning = Number.NEGATIVE_INFINITY;
   private lastSnapshot: Snapshot | null = null;
+  private readonly oomKills = new OomKillCounter();
   /** The last selection's excluded PIDs (protect, ignore, unkillable) and why: refused even in a hand-made plan. */
   private lastExcluded: ReadonlyMap<number, string> = new Map();
   /** The report of every kill attempt, stand-downs included, for tests and the history. */
@@ -234,7 +236,20 @@ export class Daemon {
     const { host, config, clock } = this.deps;
     const base = host.sample({ processes: false });
     const cgroups = new Map<string, CgroupInfo>();
-    if (config.scopeCgroup !== null) cgroups.set(config.scopeCgroup, host.readCgroup(config.scopeCgroup));
+    if (config.scopeCgroup !== null) {
+      const scope = host.readCgroup(config.scopeCgroup);
+      cgroups.set(config.scopeCgroup, scope);
+      // The kernel struck in our scope: counted even when its log report is lost or unreadable.
+      const rise = this.oomKills.rise(scope);
+      if (rise > 0) {
+        this.deps.emit({
+          event: 'kernel-oom',
+          level: 'warning',
+          message: `the kernel's OOM killer struck ${rise} time${rise === 1 ? '' : 's'} in ${scope.path} (oom_kill counter)`,
+          fields: { cgroup: scope.path, count: rise, oomKillTotal: cgroupOomKills(scope) },
+        });
+      }
+    }
     for (const path of new Set(config.psi.map((p) => p.cgroup))) {
       if (path === null || cgroups.has(path)) continue;
       // A PSI rule's cgroup may go away (a finished job): its rule then has no reading, the rest still works.

@@ -17,6 +17,7 @@ export type EventName =
   | 'recovered'
   | 'hook'
   | 'cooldown'
+  | 'kernel-oom'
   | 'warning'
   | 'error'
   | 'stop';

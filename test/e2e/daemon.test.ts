@@ -207,4 +207,22 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     assert.deepEqual(d.signalledPids(), []);
     checkScope(d, []);
   });
+
+  test("logs the kernel's own OOM kills in its scope, decoded from the kernel log", async () => {
+    const cg = sandbox.createMemcg('daemon-kernel', 64 * MiB);
+    // Levels so low the daemon never acts (1 % of 64 MiB is under a page-table's worth): the kernel must.
+    const d = await daemon(['--cgroup', cg.path, '-m', '1,1']);
+    const h = await sandbox.startHog({ cgroup: cg, sizeMiB: 8, pushMiB: 200, growNow: true, name: 'runaway' });
+    assert.equal(await waitExit(h), 'SIGKILL');
+    const fromLog = await d.waitFor((e) => e.event === 'kernel-oom' && e.pid === h.pid, 10000);
+    assert.equal(fromLog.comm, 'runaway');
+    assert.equal(fromLog.memcg, cg.path);
+    assert.equal(fromLog.constraint, 'CONSTRAINT_MEMCG');
+    assert.equal(fromLog.modelVerdict, 'agrees');
+    const fromCounter = await d.waitFor((e) => e.event === 'kernel-oom' && e.cgroup === cg.path, 10000);
+    assert.equal(fromCounter.count, 1);
+    assert.equal(cg.oomKills(), 1);
+    assert.deepEqual(d.signalledPids(), [], 'the daemon itself signalled nobody');
+    await d.stop();
+  });
 });
