@@ -212,7 +212,13 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     const cg = sandbox.createMemcg('daemon-kernel', 64 * MiB);
     // Levels so low the daemon never acts (1 % of 64 MiB is under a page-table's worth): the kernel must.
     const d = await daemon(['--cgroup', cg.path, '-m', '1,1']);
-    const h = await sandbox.startHog({ cgroup: cg, sizeMiB: 8, pushMiB: 200, growNow: true, name: 'runaway' });
+    const h = await sandbox.startHog({
+      cgroup: cg,
+      sizeMiB: 8,
+      pushMiB: 200,
+      growNow: true,
+      name: 'runaway',
+    });
     assert.equal(await waitExit(h), 'SIGKILL');
     const fromLog = await d.waitFor((e) => e.event === 'kernel-oom' && e.pid === h.pid, 10000);
     assert.equal(fromLog.comm, 'runaway');
