@@ -3,8 +3,11 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { OomguardError } from '../model/errors.js';
 import { safeText } from '../observe/text/escape.js';
 import { registerExplain } from './explain.js';
+import { registerHistory } from './history.js';
+import { registerKube } from './kube.js';
 import { registerPostmortem } from './postmortem.js';
 import { registerRank } from './rank.js';
+import { registerTop } from './top.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
     );
   registerRank(program);
   registerExplain(program);
+  registerKube(program);
+  registerTop(program);
+  registerHistory(program);
   registerPostmortem(program);
   for (const c of program.commands) c.exitOverride();
   return program;

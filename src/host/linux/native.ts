@@ -29,7 +29,12 @@ export interface NativeCalls {
   poll(fd: number, events: number, timeoutMs: number): number;
   /** The same poll() on koffi's worker thread, so the event loop keeps running meanwhile. */
   pollAsync(fd: number, events: number, timeoutMs: number): Promise<number>;
+  /** getxattr(path, name): the value as text (up to XATTR_VALUE_MAX bytes), or the negated errno (-ENODATA: none). */
+  getxattr(path: string, name: string): string | number;
 }
+
+/** Longest extended-attribute value read; the oomd xattrs hold a few bytes ("1"). */
+const XATTR_VALUE_MAX = 256;
 
 export type NativeLoad =
   | { readonly ok: true; readonly calls: NativeCalls }
@@ -57,6 +62,9 @@ function bind(koffi: Koffi): NativeCalls {
   const libc = koffi.load('libc.so.6');
   const syscall = libc.func('long syscall(long nr, ...)');
   const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  const getxattr = libc.func(
+    'long getxattr(const char *path, const char *name, void *value, unsigned long size)',
+  );
   // errno must be read right after the call, before anything else can touch it.
   const result = (value: number): number => (value < 0 ? -koffi.errno() : value);
   return {
@@ -70,6 +78,11 @@ function bind(koffi: Koffi): NativeCalls {
       return ready < 0 ? ready : fds.readInt16LE(6);
     },
     pollAsync: (fd, events, timeoutMs) => pollAsync(poll, fd, events, timeoutMs),
+    getxattr: (path, name) => {
+      const value = Buffer.alloc(XATTR_VALUE_MAX);
+      const length = result(getxattr(path, name, value, value.length));
+      return length < 0 ? length : value.toString('utf8', 0, length);
+    },
   };
 }
 
@@ -92,4 +105,33 @@ function pollAsync(poll: KoffiFunction, fd: number, events: number, timeoutMs: n
       else resolve(fds.readInt16LE(6));
     });
   });
+}
+
+/** libsystemd's sd_notify(3): > 0 sent, 0 no NOTIFY_SOCKET, < 0 the negated errno. */
+export type SdNotifyCall = (state: string) => number;
+
+export type SystemdLoad =
+  | { readonly ok: true; readonly sdNotify: SdNotifyCall }
+  | { readonly ok: false; readonly reason: string };
+
+let systemdCached: SystemdLoad | null = null;
+
+/** sd_notify from libsystemd.so.0, loaded once; { ok: false, reason } where there is no libsystemd. */
+export function loadSystemd(): SystemdLoad {
+  systemdCached ??= tryLoadSystemd();
+  return systemdCached;
+}
+
+function tryLoadSystemd(): SystemdLoad {
+  if (process.platform !== 'linux') return { ok: false, reason: `not Linux (${process.platform})` };
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+    const sdNotify = koffi
+      .load('libsystemd.so.0')
+      .func('int sd_notify(int unset_environment, const char *state)');
+    // unset_environment 0: the watchdog keeps using NOTIFY_SOCKET after READY=1.
+    return { ok: true, sdNotify: (state) => sdNotify(0, state) };
+  } catch (error) {
+    return { ok: false, reason: `libsystemd.so.0 could not be loaded: ${(error as Error).message}` };
+  }
 }
