@@ -149,6 +149,11 @@ test('top draws, sorts on a key and quits on q leaving the terminal as it was', 
 
   tmux('send-keys', '-t', PANE, 'q');
   await waitFor('the main screen', () => paneFlag('alternate_on') === '0');
+  // Type only once the shell prompts again: keys typed while top is still exiting are echoed early.
+  await waitFor(
+    'the prompt after top',
+    () => shellLines().at(-1) === 'ready$' && shellLines().length > baseline.length,
+  );
   tmux('send-keys', '-t', PANE, 'echo "rc=$?"', 'Enter');
   const after = await waitFor('the exit status', () => {
     const l = shellLines();
