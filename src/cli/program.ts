@@ -7,6 +7,7 @@ import { registerHistory } from './history.js';
 import { registerKube } from './kube.js';
 import { registerPostmortem } from './postmortem.js';
 import { registerRank } from './rank.js';
+import { registerServe } from './serve.js';
 import { registerTop } from './top.js';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     );
   registerRank(program);
   registerExplain(program);
+  registerServe(program);
   registerKube(program);
   registerTop(program);
   registerHistory(program);

@@ -15,9 +15,12 @@ import { LinuxActions } from '../host/linux/linux-actions.js';
 import { LinuxHost } from '../host/linux/linux-host.js';
 import { readUserNames } from '../host/linux/passwd.js';
 import { openPsiTrigger, type PsiTrigger } from '../host/linux/psi-trigger.js';
+import { createSdNotifier } from '../host/linux/sd-notify.js';
+import { createNotifier } from '../host/notify.js';
 import { UsageError } from '../model/errors.js';
 import { type DaemonEvent, EventBus } from '../observe/events.js';
 import { createLogSink } from '../observe/log.js';
+import { attachServer } from '../observe/server.js';
 import { analyzeReport } from '../postmortem/analyze.js';
 
 /** Kernel PSI triggers need a window that is a multiple of 2 s without CAP_SYS_RESOURCE. */
@@ -64,12 +67,12 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     }),
   );
   const emit = bus.emit.bind(bus);
+  const warn = (message: string) => emit({ event: 'warning', level: 'warning', message });
+  if (config.notify) bus.subscribe(createNotifier({ onWarning: warn }));
   const host = new LinuxHost({ root });
   // A wrong --cgroup is reported now, not at the first look.
   if (config.scopeCgroup !== null) host.readCgroup(config.scopeCgroup);
-  const actions = new LinuxActions({
-    onWarning: (message) => emit({ event: 'warning', level: 'warning', message }),
-  });
+  const actions = new LinuxActions({ onWarning: warn });
   if (config.selfProtection.enabled) {
     const res = actions.protectSelf({
       oomScoreAdj: config.selfProtection.oomScoreAdj,
@@ -85,10 +88,26 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   }
   const trigger = armPsiTrigger(config, root, emit);
   const kmsg = watchKernelLog(config, root, emit);
+  const users = readUserNames(root);
+  const server = config.listen === null ? null : await attachServer({ bus, host, config, users });
+  if (server)
+    emit({
+      event: 'start',
+      level: 'info',
+      message: `dashboard on ${server.url}, metrics on ${server.url}metrics`,
+    });
+  const sd = createSdNotifier({ onWarning: warn });
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
+  const onSignal = () => {
+    sd.stopping();
+    stop.abort();
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // systemd (Type=notify) learns the daemon is up once it is watching.
+  const unsubscribeReady = bus.subscribe((e) => {
+    if (e.event === 'start' && e.level === 'notice') sd.ready(e.message);
+  });
   const daemon = new Daemon({
     host,
     actions,
@@ -96,12 +115,14 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     emit,
     config,
     runHook,
-    users: readUserNames(root),
+    users,
     ...(trigger ? { wake: (ms: number) => trigger.wait(ms) } : {}),
   });
   try {
     await daemon.run(stop.signal);
   } finally {
+    unsubscribeReady();
+    await server?.close();
     trigger?.close();
     kmsg?.stop();
     host.close();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
+import { DaemonProcess } from '../helpers/daemon-process.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'oomguard-run-cli-'));
 function file(name: string, text: string): string {
@@ -64,4 +65,20 @@ test('--check-config prints the merged configuration and stops; -h prints the fl
   const help = await runCli(['run', '-h']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: oomguard run \[options\]/);
+});
+
+test('run --listen serves /metrics and the dashboard next to the daemon (dry run)', async () => {
+  const d = await DaemonProcess.start(['--dry-run', '--listen', '127.0.0.1:0', '-r', '0']);
+  try {
+    const up = await d.waitFor((e) => e.event === 'start' && /^dashboard on /.test(e.msg), 10000);
+    const url = /^dashboard on (http:\/\/127\.0\.0\.1:\d+\/),/.exec(up.msg)?.[1];
+    assert.ok(url, up.msg);
+    const metrics = await fetch(`${url}metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^oomguard_memory_available_bytes \d+$/m);
+    const post = await fetch(`${url}metrics`, { method: 'POST' });
+    assert.equal(post.status, 405, 'read-only');
+  } finally {
+    assert.equal(await d.stop(), 0);
+  }
 });

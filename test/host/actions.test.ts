@@ -334,11 +334,15 @@ test('protectSelf (in a child node): a negative adj is refused, nice -10 reaches
   assert.deepEqual(new Set(nices), new Set(['-10']));
 });
 
-test('protectSelf (in a child node): raising adj works; out-of-range values are reported, not thrown', () => {
+test('protectSelf (in a child node): never raises adj or nice; out-of-range values are reported, not thrown', () => {
+  // A unit's OOMScoreAdjust=-1000 or Nice=-20 must survive oomguard's own, milder defaults.
   const raised = protectInChild('{ oomScoreAdj: 300, nice: 5 }');
-  assert.deepEqual(raised.result, { oomScoreAdj: '300', nice: '5' });
-  assert.equal(raised.adj, '300');
-  assert.deepEqual(new Set(raised.nices), new Set(['5']));
+  assert.deepEqual(raised.result, {
+    oomScoreAdj: 'kept at 0 (already at or below 300)',
+    nice: 'kept (already at or below 5)',
+  });
+  assert.equal(raised.adj, '0');
+  assert.deepEqual(new Set(raised.nices), new Set(['0']));
   const bad = protectInChild('{ oomScoreAdj: -1001, nice: 20 }');
   assert.deepEqual(bad.result, {
     oomScoreAdj: 'unchanged: -1001 is outside -1000..1000',

@@ -1,7 +1,7 @@
 // HostActions on the real kernel: pidfd pins, pidfd_send_signal, process_mrelease, cgroup.kill or a
 // pin-and-kill sweep of cgroup.procs, and the daemon's own oom_score_adj and nice.
 import { closeSync, type Dirent, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
+import { constants, getPriority, setPriority } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { HostReadError, OomguardError, UsageError } from '../../model/errors.js';
 import type {
@@ -256,6 +256,9 @@ function checkedMembers(dir: string): number[] {
 
 function setOwnOomScoreAdj(adj: number): string {
   if (!Number.isInteger(adj) || adj < -1000 || adj > 1000) return `unchanged: ${adj} is outside -1000..1000`;
+  // Only ever lower it: systemd's OOMScoreAdjust=-1000 must not be raised to our default.
+  const current = Number(readOwn('oom_score_adj'));
+  if (Number.isInteger(current) && current <= adj) return `kept at ${current} (already at or below ${adj})`;
   try {
     writeFileSync('/proc/self/oom_score_adj', String(adj));
     return String(adj);
@@ -276,8 +279,14 @@ function setOwnNice(nice: number): string {
     tids = [String(process.pid)];
   }
   const failures: string[] = [];
+  let kept = 0;
   for (const tid of tids) {
     try {
+      // Only ever raise priority: a unit's Nice= (or an admin's renice) that is already lower stays.
+      if (getPriority(Number(tid)) <= nice) {
+        kept++;
+        continue;
+      }
       setPriority(Number(tid), nice);
     } catch (error) {
       const code = codeOf(error);
@@ -285,7 +294,7 @@ function setOwnNice(nice: number): string {
       if (code !== 'ESRCH') failures.push(code);
     }
   }
-  if (failures.length === 0) return String(nice);
+  if (failures.length === 0) return kept === tids.length ? `kept (already at or below ${nice})` : String(nice);
   const why =
     failures.includes('EACCES') || failures.includes('EPERM') ? ', lowering it needs CAP_SYS_NICE' : '';
   return `unchanged on ${failures.length} of ${tids.length} threads: ${failures[0]}${why}`;
