@@ -294,7 +294,8 @@ function setOwnNice(nice: number): string {
       if (code !== 'ESRCH') failures.push(code);
     }
   }
-  if (failures.length === 0) return kept === tids.length ? `kept (already at or below ${nice})` : String(nice);
+  if (failures.length === 0)
+    return kept === tids.length ? `kept (already at or below ${nice})` : String(nice);
   const why =
     failures.includes('EACCES') || failures.includes('EPERM') ? ', lowering it needs CAP_SYS_NICE' : '';
   return `unchanged on ${failures.length} of ${tids.length} threads: ${failures[0]}${why}`;
