@@ -22,8 +22,8 @@ export const DEFAULT_HISTORY_FILE = '/var/lib/oomguard/history.jsonl';
 export const DEFAULT_HISTORY_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_HISTORY_KEEP = 3;
 
-/** The events that make up a kill. */
-export const HISTORY_EVENTS: readonly EventName[] = ['signal', 'exit'];
+/** The events that make up a kill: oomguard's own, and the kernel's (decoded from its log). */
+export const HISTORY_EVENTS: readonly EventName[] = ['signal', 'exit', 'kernel-oom'];
 
 /** One line of the history: when, which event, its message, and the event's fields as they were. */
 export interface HistoryEntry {
