@@ -7,7 +7,10 @@ import { registerHistory } from './history.js';
 import { registerKube } from './kube.js';
 import { registerPostmortem } from './postmortem.js';
 import { registerRank } from './rank.js';
+import { registerRecord } from './record.js';
+import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
 import { registerTop } from './top.js';
 
 export function buildProgram(): Command {
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
     );
   registerRank(program);
   registerExplain(program);
+  registerSimulate(program);
+  registerRecord(program);
+  registerReplay(program);
   registerServe(program);
   registerKube(program);
   registerTop(program);
