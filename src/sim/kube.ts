@@ -1,7 +1,18 @@
-// The kubelet's side of memory, as the simulator needs it: QoS classes, the oom_score_adj each container's
-// processes get, pod cgroup paths, and the eviction order (Kubernetes pkg/kubelet/qos and pkg/kubelet/eviction).
+// The kubelet's side of memory, as the simulator's scenarios describe it: a pod's QoS class from its memory
+// requests and limits, and its cgroup path; the adj and eviction rules themselves are src/kube's.
+
+import { SYSTEM_CRITICAL_PRIORITY } from '../kube/critical.js';
+import { rankForEviction } from '../kube/eviction-order.js';
+import { containerOomScoreAdjFor } from '../kube/oom-score-adj.js';
+import type { QosClass } from '../kube/qos.js';
 
 export type Qos = 'guaranteed' | 'burstable' | 'besteffort';
+
+const QOS_CLASS: Readonly<Record<Qos, QosClass>> = {
+  guaranteed: 'Guaranteed',
+  burstable: 'Burstable',
+  besteffort: 'BestEffort',
+};
 
 export interface ContainerResources {
   readonly request: number | null;
@@ -20,14 +31,13 @@ export function effectiveRequest(c: ContainerResources): number {
   return c.request ?? c.limit ?? 0;
 }
 
-/** The kubelet's oom_score_adj for a container (policy.go): Burstable 1000 − 1000·request/capacity in [3, 999]. */
+/** The kubelet's oom_score_adj for a container: the same rules `oomguard kube adj` applies (src/kube). */
 export function containerOomScoreAdj(qos: Qos, requestBytes: number, capacityBytes: number): number {
-  if (qos === 'guaranteed') return -997;
-  if (qos === 'besteffort') return 1000;
-  // 1000 × bytes passes 2^53 above about 8 TiB: BigInt keeps Go's exact int64 division.
-  const adj = 1000 - Number((1000n * BigInt(requestBytes)) / BigInt(capacityBytes));
-  if (adj < 3) return 3;
-  return adj === 1000 ? 999 : adj;
+  return containerOomScoreAdjFor({
+    qos: QOS_CLASS[qos],
+    requestBytes: BigInt(requestBytes),
+    capacityBytes: BigInt(capacityBytes),
+  }).oomScoreAdj;
 }
 
 /** The pod's cgroup as the cgroupfs driver names it: /kubepods[/burstable|/besteffort]/pod<name>. */
@@ -43,26 +53,25 @@ export interface EvictionCandidate {
 }
 
 /** Pods at or above this priority (system-node-critical, system-cluster-critical) are never evicted. */
-export const CRITICAL_PRIORITY = 2_000_000_000;
+export const CRITICAL_PRIORITY = SYSTEM_CRITICAL_PRIORITY;
 
 /**
- * The eviction order for memory (rankMemoryPressure): working set above request first, then lower priority,
- * then larger working set − request. Full ties keep the given order (the kubelet's sort is unstable; the
- * simulator stays deterministic).
+ * The evictable pods in the kubelet's eviction order (src/kube/eviction-order.ts): working set above request
+ * first, then lower priority, then larger working set − request. Full ties keep the given order, so the
+ * simulator stays deterministic where the kubelet's sort is unstable.
  */
 export function evictionOrder<T extends EvictionCandidate>(pods: readonly T[]): T[] {
-  const exceeds = (p: EvictionCandidate) => (p.workingSet > p.request ? 0 : 1);
-  return pods
-    .filter((p) => p.priority < CRITICAL_PRIORITY)
-    .map((p, i) => ({ p, i }))
-    .sort(
-      (a, b) =>
-        exceeds(a.p) - exceeds(b.p) ||
-        a.p.priority - b.p.priority ||
-        b.p.workingSet - b.p.request - (a.p.workingSet - a.p.request) ||
-        a.i - b.i,
-    )
-    .map((x) => x.p);
+  const candidates = pods.map((pod) => ({
+    pod,
+    name: pod.name,
+    priority: pod.priority,
+    memoryRequestBytes: pod.request,
+    workingSetBytes: pod.workingSet,
+    critical: pod.priority >= CRITICAL_PRIORITY ? `priority ${pod.priority}` : null,
+  }));
+  return rankForEviction(candidates)
+    .filter((r) => r.evictable)
+    .map((r) => r.pod.pod);
 }
 
 /** memory.available < threshold (strictly below), the hard eviction signal. */
