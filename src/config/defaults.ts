@@ -22,6 +22,16 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   psi: [],
   ranker: 'kernel',
   rules: [],
+  cgroupPolicy: null,
+  cgroupRules: [],
+  // systemd-oomd's defaults: 60 % for 30 s (ManagedOOMMemoryPressureLimit/DurationSec), SwapUsedLimit 90 %.
+  cgroupSettings: {
+    measure: 'working-set',
+    depth: 1,
+    pressureLimit: 60,
+    pressureDurationMs: 30_000,
+    swapUsedLimit: 90,
+  },
   killUnit: 'process',
   graceMs: 5_000,
   recoveryWaitMs: 10_000,

@@ -1,13 +1,20 @@
 // The TOML file's schema (valibot): every key, what it accepts, and the layer it becomes.
 // Unknown keys are errors, so a typo never silently falls back to a default.
 import * as v from 'valibot';
-import type { RankerName } from '../model/ranking.js';
+import { POLICY_NAMES, type PolicyName } from '../model/ranking.js';
 import { isListenAddress } from './address.js';
 import { DEFAULT_RULE_ADJUST } from './defaults.js';
 import type { ConfigLayer, HookLayer, ThresholdsLayer } from './layer.js';
 import { withDerivedKill } from './layer.js';
 import { regexProblem } from './regex.js';
-import type { PsiTriggerConfig, RuleAction, RuleConfig } from './types.js';
+import type {
+  CgroupPolicyConfig,
+  CgroupRuleAction,
+  CgroupRuleConfig,
+  PsiTriggerConfig,
+  RuleAction,
+  RuleConfig,
+} from './types.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** A leaf value that failed, with what was expected ("expected a number from 0 to 100"). */
@@ -143,6 +150,20 @@ const ruleEntry = v.strictObject(
   TABLE,
 );
 
+const cgroupRuleEntry = v.strictObject(
+  {
+    name: opt((x) => (typeof x === 'string' && x !== '' ? x : new Invalid('expected a non-empty string'))),
+    action: leaf(oneOf<CgroupRuleAction>('prefer', 'avoid', 'omit')),
+    path: leaf(regex),
+  },
+  TABLE,
+);
+
+const cgroupDepth = (x: unknown): number | 'leaves' | Invalid =>
+  x === 'leaves' || (typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 64)
+    ? x
+    : new Invalid('expected a whole number of levels from 1 to 64, or "leaves"');
+
 export const fileSchema = v.strictObject(
   {
     memory: section({
@@ -155,8 +176,16 @@ export const fileSchema = v.strictObject(
     swap: section({ term_percent: opt(percent(true)), kill_percent: opt(percent(true)), ...sizeEntries }),
     scope: section({ cgroup: opt(cgroupPath), available: opt(oneOf('usage', 'working-set')) }),
     psi: v.optional(v.array(psiEntry, 'expected an array of tables ([[psi]])')),
-    selection: section({ ranker: opt(oneOf<RankerName>('kernel', 'rss', 'legacy')) }),
+    selection: section({ ranker: opt(oneOf<PolicyName>(...POLICY_NAMES)) }),
     rules: v.optional(v.array(ruleEntry, 'expected an array of tables ([[rules]])')),
+    cgroups: section({
+      measure: opt(oneOf('usage', 'working-set')),
+      depth: opt(cgroupDepth),
+      pressure_limit: opt(numberIn(0, 100)),
+      pressure_duration: opt(duration(0)),
+      swap_used_limit: opt(numberIn(0, 100)),
+    }),
+    cgroup_rules: v.optional(v.array(cgroupRuleEntry, 'expected an array of tables ([[cgroup_rules]])')),
     action: section({
       unit: opt(oneOf('process', 'process-group', 'cgroup')),
       grace: opt(duration(0)),
@@ -225,6 +254,21 @@ function toRule(r: NonNullable<ConfigFile['rules']>[number], index: number): Rul
   };
 }
 
+function toCgroupRule(r: NonNullable<ConfigFile['cgroup_rules']>[number], index: number): CgroupRuleConfig {
+  const key = `cgroup_rules[${index}]`;
+  return { action: r.action, path: r.path, source: r.name === undefined ? key : `${key} "${r.name}"` };
+}
+
+function toCgroupSettings(c: NonNullable<ConfigFile['cgroups']>): Partial<CgroupPolicyConfig> {
+  const out: { -readonly [K in keyof CgroupPolicyConfig]?: CgroupPolicyConfig[K] } = {};
+  if (c.measure !== undefined) out.measure = c.measure;
+  if (c.depth !== undefined) out.depth = c.depth;
+  if (c.pressure_limit !== undefined) out.pressureLimit = c.pressure_limit;
+  if (c.pressure_duration !== undefined) out.pressureDurationMs = c.pressure_duration;
+  if (c.swap_used_limit !== undefined) out.swapUsedLimit = c.swap_used_limit;
+  return out;
+}
+
 function toPsi(p: NonNullable<ConfigFile['psi']>[number]): PsiTriggerConfig {
   return {
     line: p.line ?? 'full',
@@ -254,6 +298,8 @@ export function fileToLayer(f: ConfigFile): { layer: ConfigLayer; problems: Rule
     psi: f.psi?.map(toPsi),
     ranker: f.selection?.ranker,
     rules: f.rules && rules,
+    cgroupRules: f.cgroup_rules?.map(toCgroupRule),
+    cgroupSettings: f.cgroups && toCgroupSettings(f.cgroups),
     killUnit: f.action?.unit,
     graceMs: f.action?.grace,
     recoveryWaitMs: f.action?.recovery_wait,

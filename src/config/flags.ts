@@ -2,7 +2,7 @@
 // Pure: argv in, RunFlags out, or a UsageError naming the flag and what it expected.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../model/errors.js';
-import type { RankerName } from '../model/ranking.js';
+import { POLICY_NAMES } from '../model/ranking.js';
 import { isListenAddress } from './address.js';
 import { DEFAULT_RULE_ADJUST } from './defaults.js';
 import type { ConfigLayer, HookLayer, ThresholdsLayer } from './layer.js';
@@ -47,7 +47,8 @@ oomguard:
   --check-config      check the configuration and stop
   --dry-run           same as --dryrun
   --cgroup PATH       watch this memory cgroup's limit and choose only inside it
-  --ranker NAME       kernel | rss | legacy
+  --ranker NAME       kernel | rss | legacy (per process), or a cgroup policy:
+                      cgroup | oomd-pressure | oomd-swap | size-growth (docs/cgroup-policies.md)
   --unit NAME         process | process-group | cgroup
   --psi SPEC          LINE,WINDOW,LIMIT,DURATION[,CGROUP], e.g. full,avg10,60,30s (repeatable)
   --listen HOST:PORT  serve the dashboard and /metrics
@@ -224,7 +225,8 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
     if (token.kind === 'positional') throw new UsageError(`unexpected argument "${token.value}"`);
     if (token.kind === 'option-terminator') continue;
     const flag = token.rawName;
-    if (!(token.name in OPTIONS)) throw new UsageError(`unknown option "${flag}"`);
+    // Own keys only: `--constructor` must not match what OPTIONS inherits from Object.prototype.
+    if (!Object.hasOwn(OPTIONS, token.name)) throw new UsageError(`unknown option "${flag}"`);
     const name = token.name as OptionName;
     const takesValue = OPTIONS[name].type === 'string';
     if (takesValue && token.value === undefined) throw new UsageError(`${flag}: missing value`);
@@ -309,7 +311,7 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         layer.scopeCgroup = cgroupPath(flag, value);
         break;
       case 'ranker':
-        layer.ranker = oneOf<RankerName>(flag, value, ['kernel', 'rss', 'legacy']);
+        layer.ranker = oneOf(flag, value, POLICY_NAMES);
         break;
       case 'unit':
         layer.killUnit = oneOf<KillUnit>(flag, value, ['process', 'process-group', 'cgroup']);

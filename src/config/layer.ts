@@ -1,8 +1,10 @@
 // One source of settings (the TOML file or the command line) before the sources are merged: every field
 // optional, values already in the units of DaemonConfig (bytes, ms).
-import type { RankerName } from '../model/ranking.js';
+import type { PolicyName } from '../model/ranking.js';
 import type {
   CgroupAvailableBasis,
+  CgroupPolicyConfig,
+  CgroupRuleConfig,
   KillUnit,
   LogFormat,
   MemoryPercentBase,
@@ -31,9 +33,13 @@ export interface ConfigLayer {
   readonly cgroupAvailable?: CgroupAvailableBasis;
   /** Replaces the list of an earlier source. */
   readonly psi?: readonly PsiTriggerConfig[];
-  readonly ranker?: RankerName;
+  readonly ranker?: PolicyName;
   /** Added after the rules of an earlier source. */
   readonly rules?: readonly RuleConfig[];
+  /** Added after the cgroup rules of an earlier source. */
+  readonly cgroupRules?: readonly CgroupRuleConfig[];
+  /** Each setting given overrides an earlier source's. */
+  readonly cgroupSettings?: Partial<CgroupPolicyConfig>;
   readonly killUnit?: KillUnit;
   readonly graceMs?: number;
   readonly recoveryWaitMs?: number;

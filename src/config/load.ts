@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import * as v from 'valibot';
 import { UsageError } from '../model/errors.js';
+import { isCgroupPolicy, type PolicyName } from '../model/ranking.js';
 import { DEFAULT_CONFIG, DEFAULT_POST_KILL_TIMEOUT_MS, DEFAULT_PRE_KILL_TIMEOUT_MS } from './defaults.js';
 import { fileSchema, fileToLayer } from './file-schema.js';
 import type { RunFlags } from './flags.js';
 import type { ConfigLayer, HookLayer, ThresholdsLayer } from './layer.js';
-import type { DaemonConfig, HookConfig, Thresholds } from './types.js';
+import type { CgroupPolicyConfig, DaemonConfig, HookConfig, Thresholds } from './types.js';
 import { formatBytes } from './units.js';
 
 export interface LoadConfigOptions {
@@ -17,6 +18,11 @@ export interface LoadConfigOptions {
   /** The file's content, when the caller already has it. */
   readonly text?: string;
   readonly flags: RunFlags;
+  /**
+   * Called with the configuration file (once read) and each hook's executable; throws a UsageError for one
+   * that must not be trusted. `oomguard run` passes src/host/file-trust.ts's checkTrustedFile.
+   */
+  readonly checkFile?: (path: string, role: string) => void;
 }
 
 /** The merged, checked configuration. Throws UsageError for anything wrong. */
@@ -25,9 +31,14 @@ export function loadConfig(options: LoadConfigOptions): DaemonConfig {
   let fileLayer: ConfigLayer = {};
   if (options.text !== undefined || path !== undefined) {
     const label = path ?? 'config';
-    fileLayer = parseConfigText(label, options.text ?? readConfigFile(label));
+    const text = options.text ?? readConfigFile(label);
+    if (options.text === undefined) options.checkFile?.(label, 'configuration file');
+    fileLayer = parseConfigText(label, text);
   }
-  return merge(fileLayer, options.flags.layer, path ?? 'config');
+  const config = merge(fileLayer, options.flags.layer, path ?? 'config');
+  if (config.preKillHook) options.checkFile?.(config.preKillHook.path, 'pre-kill hook');
+  if (config.postKillHook) options.checkFile?.(config.postKillHook.path, 'post-kill hook');
+  return config;
 }
 
 function readConfigFile(path: string): string {
@@ -177,6 +188,27 @@ function mergeHook(
   };
 }
 
+/** A cgroup policy picks the process inside its cgroup by the kernel's badness. */
+function splitPolicy(name: PolicyName): Pick<DaemonConfig, 'ranker' | 'cgroupPolicy'> {
+  return isCgroupPolicy(name)
+    ? { ranker: 'kernel', cgroupPolicy: name }
+    : { ranker: name, cgroupPolicy: null };
+}
+
+function mergeCgroupSettings(
+  base: CgroupPolicyConfig,
+  file: Partial<CgroupPolicyConfig> | undefined,
+  flags: Partial<CgroupPolicyConfig> | undefined,
+): CgroupPolicyConfig {
+  return {
+    measure: over(base.measure, file?.measure, flags?.measure),
+    depth: over(base.depth, file?.depth, flags?.depth),
+    pressureLimit: over(base.pressureLimit, file?.pressureLimit, flags?.pressureLimit),
+    pressureDurationMs: over(base.pressureDurationMs, file?.pressureDurationMs, flags?.pressureDurationMs),
+    swapUsedLimit: over(base.swapUsedLimit, file?.swapUsedLimit, flags?.swapUsedLimit),
+  };
+}
+
 function merge(file: ConfigLayer, flags: ConfigLayer, label: string): DaemonConfig {
   const d = DEFAULT_CONFIG;
   const pollMinMs = over(d.pollMinMs, file.pollMinMs, flags.pollMinMs);
@@ -193,8 +225,10 @@ function merge(file: ConfigLayer, flags: ConfigLayer, label: string): DaemonConf
     scopeCgroup: over<string | null>(d.scopeCgroup, file.scopeCgroup, flags.scopeCgroup),
     cgroupAvailable: over(d.cgroupAvailable, file.cgroupAvailable, flags.cgroupAvailable),
     psi: over(d.psi, file.psi, flags.psi),
-    ranker: over(d.ranker, file.ranker, flags.ranker),
+    ...splitPolicy(over<PolicyName>(d.cgroupPolicy ?? d.ranker, file.ranker, flags.ranker)),
     rules: [...d.rules, ...(file.rules ?? []), ...(flags.rules ?? [])],
+    cgroupRules: [...d.cgroupRules, ...(file.cgroupRules ?? []), ...(flags.cgroupRules ?? [])],
+    cgroupSettings: mergeCgroupSettings(d.cgroupSettings, file.cgroupSettings, flags.cgroupSettings),
     killUnit: over(d.killUnit, file.killUnit, flags.killUnit),
     graceMs: over(d.graceMs, file.graceMs, flags.graceMs),
     recoveryWaitMs: over(d.recoveryWaitMs, file.recoveryWaitMs, flags.recoveryWaitMs),

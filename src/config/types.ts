@@ -1,6 +1,6 @@
 // The daemon's configuration after defaults, the TOML file and the command line were merged and checked.
 // Plain readonly data: sizes in bytes, durations in milliseconds, percentages as numbers from 0 to 100.
-import type { RankerName } from '../model/ranking.js';
+import type { CgroupPolicyName, RankerName } from '../model/ranking.js';
 
 /** One level (SIGTERM or SIGKILL) of a resource: met when every limit that is set is met. */
 export interface LevelLimit {
@@ -87,6 +87,35 @@ export interface HookConfig {
   readonly timeoutMs: number;
 }
 
+/**
+ * How the cgroup policies treat matching cgroups (systemd-oomd's ManagedOOMPreference, plus prefer as in oomd):
+ * prefer ranks before every other candidate, avoid after every other, omit never.
+ */
+export type CgroupRuleAction = 'prefer' | 'avoid' | 'omit';
+
+/** A cgroup preference rule of the cgroup policies (`[[cgroup_rules]]`). */
+export interface CgroupRuleConfig {
+  readonly action: CgroupRuleAction;
+  /** JavaScript RegExp source tested against the cgroup path, as in /proc/PID/cgroup. */
+  readonly path: string;
+  /** Where the rule came from: `cgroup_rules[0]` (or its name). */
+  readonly source: string;
+}
+
+/** Settings of the cgroup policies (src/policy/cgroup-*.ts, oomd-*.ts). */
+export interface CgroupPolicyConfig {
+  /** `cgroup` and `size-growth`: what a cgroup counts as using (`cgroup` only; size-growth uses memory.current). */
+  readonly measure: CgroupAvailableBasis;
+  /** `cgroup` and `size-growth`: candidates this many levels below the scope (1 = its children), or the leaves. */
+  readonly depth: number | 'leaves';
+  /** `oomd-pressure`: the scope's memory `full` avg10 must stay above this percentage... */
+  readonly pressureLimit: number;
+  /** ...for this long, in ms. */
+  readonly pressureDurationMs: number;
+  /** `oomd-swap`: acts when both swap and memory use are above this percentage of their totals. */
+  readonly swapUsedLimit: number;
+}
+
 export type KillUnit = 'process' | 'process-group' | 'cgroup';
 export type LogFormat = 'text' | 'json';
 
@@ -105,6 +134,14 @@ export interface DaemonConfig {
   readonly psi: readonly PsiTriggerConfig[];
   /** Who goes first: the kernel's badness, RSS + swap, or the pre-2.6.36 heuristic. */
   readonly ranker: RankerName;
+  /**
+   * A policy that chooses a memory cgroup before a process (docs/cgroup-policies.md); null = rank processes
+   * with `ranker`. `selection.ranker` / `--ranker` naming a cgroup policy set this, and `ranker` to kernel.
+   */
+  readonly cgroupPolicy: CgroupPolicyName | null;
+  /** Preferences of the cgroup policies, in file order. */
+  readonly cgroupRules: readonly CgroupRuleConfig[];
+  readonly cgroupSettings: CgroupPolicyConfig;
   /** prefer / avoid / ignore / protect rules, in file order, then those from flags. */
   readonly rules: readonly RuleConfig[];
   /** What one kill takes: the process, its process group, or its whole cgroup. */

@@ -10,6 +10,7 @@ import type { CgroupInfo, Snapshot } from '../model/snapshot.js';
 import type { DaemonEvent } from '../observe/events.js';
 import { formatBytes } from '../observe/text/units.js';
 import { nextSleep } from '../policy/cadence.js';
+import { needsHistory, policyTrigger } from '../policy/cgroup-policy.js';
 import { explainProcess, formatExplanation } from '../policy/explain.js';
 import { planKill, refusal } from '../policy/kill-plan.js';
 import { PSI_TRIGGER_IDLE, type PsiTriggerState, stepPsiTriggers } from '../policy/psi-trigger-state.js';
@@ -23,6 +24,10 @@ import { cgroupOomKills, OomKillCounter } from './kernel-oom.js';
 /** How long to wait before looking again when nobody may be killed, and how often to say so. */
 const NO_VICTIM_SLEEP_MS = 1000;
 const NO_VICTIM_WARN_EVERY_MS = 10_000;
+
+/** Cgroup samples kept for rates and growth: at most one a second, the last 60 s (or the pressure duration). */
+const HISTORY_SPACING_MS = 1000;
+const HISTORY_MIN_SPAN_MS = 60_000;
 
 export interface DaemonDeps {
   readonly host: Host;
@@ -58,6 +63,8 @@ export class Daemon {
   private nextReportAt = Number.NEGATIVE_INFINITY;
   private lastNoVictimWarning = Number.NEGATIVE_INFINITY;
   private lastSnapshot: Snapshot | null = null;
+  /** Earlier cgroup samples, oldest first, for cgroup policies that compare with the past. */
+  private history: Snapshot[] = [];
   private readonly oomKills = new OomKillCounter();
   /** The last selection's excluded PIDs (protect, ignore, unkillable) and why: refused even in a hand-made plan. */
   private lastExcluded: ReadonlyMap<number, string> = new Map();
@@ -99,12 +106,12 @@ export class Daemon {
       level: 'notice',
       message:
         `watching ${config.scopeCgroup ?? 'the system'}: SIGTERM at ${level(config.memory.term)} memory and ${level(config.swap.term)} swap available, ` +
-        `SIGKILL at ${level(config.memory.kill)} and ${level(config.swap.kill)}; ranker ${config.ranker}, unit ${config.killUnit}` +
+        `SIGKILL at ${level(config.memory.kill)} and ${level(config.swap.kill)}; ${config.cgroupPolicy === null ? `ranker ${config.ranker}` : `cgroup policy ${config.cgroupPolicy}`}, unit ${config.killUnit}` +
         (config.dryRun ? '; dry run: no signal will be sent' : ''),
       fields: {
         pid: process.pid,
         scope: config.scopeCgroup ?? '/',
-        ranker: config.ranker,
+        ranker: config.cgroupPolicy ?? config.ranker,
         unit: config.killUnit,
         dryRun: config.dryRun,
       },
@@ -147,7 +154,10 @@ export class Daemon {
     emit({ event: 'trigger', level: 'warning', message: look.reason, fields: figures(look) });
     let snap: Snapshot;
     try {
-      snap = sampleForRanking(this.deps.host, { cgroup: config.scopeCgroup });
+      snap = sampleForRanking(this.deps.host, {
+        cgroup: config.scopeCgroup,
+        cgroupTree: config.cgroupPolicy !== null,
+      });
     } catch (e) {
       emit({
         event: 'error',
@@ -157,7 +167,7 @@ export class Daemon {
       return config.pollMinMs;
     }
     this.lastSnapshot = snap;
-    const sel = selectVictim(snap, config, this.rules, (pid) => this.facts(snap, pid));
+    const sel = selectVictim(snap, config, this.rules, (pid) => this.facts(snap, pid), this.history);
     if (config.debug) {
       for (const r of sel.ruled.slice(0, 10)) {
         emit({
@@ -192,7 +202,15 @@ export class Daemon {
         key: sel.victim.key,
       },
     });
-    const plan = planKill(sel.victim, sel.ruled, snap, config.killUnit, config.scopeCgroup);
+    const killCgroup = sel.cgroups?.killCgroup ?? null;
+    const plan = planKill(
+      sel.victim,
+      sel.ruled,
+      snap,
+      killCgroup === null ? config.killUnit : 'cgroup',
+      config.scopeCgroup,
+      killCgroup,
+    );
     for (const s of plan.spared) {
       emit({
         event: 'warning',
@@ -201,8 +219,12 @@ export class Daemon {
         fields: { pid: s.pid, reason: s.reason },
       });
     }
-    const why = () =>
-      formatExplanation(explainProcess(snap, c.pid, { ranker: config.ranker, cgroup: config.scopeCgroup }));
+    const why = () => {
+      const process = formatExplanation(
+        explainProcess(snap, c.pid, { ranker: config.ranker, cgroup: config.scopeCgroup }),
+      );
+      return sel.cgroups === undefined ? process : `${sel.why}\n${process}`;
+    };
     this.lastExcluded = new Map(
       sel.ruled.flatMap((r) => (r.excludedBy === null ? [] : [[r.candidate.pid, r.excludedBy]])),
     );
@@ -221,6 +243,8 @@ export class Daemon {
     this.kills.push(report);
     if (report.result !== 'stood-down' && report.result !== 'gone') {
       this.cooldownUntil = clock.now() + config.cooldownMs;
+      // Pressure and growth are measured afresh after a kill, as systemd-oomd restarts its clocks.
+      this.history = [];
       emit({
         event: 'cooldown',
         level: 'debug',
@@ -231,13 +255,17 @@ export class Daemon {
     return config.pollMinMs;
   }
 
-  /** A cheap look: meminfo, PSI and the watched cgroups, no process table. */
+  /** A cheap look: meminfo, PSI and the watched cgroups (the scope's whole tree under a cgroup policy), no processes. */
   look(): Look {
     const { host, config, clock } = this.deps;
-    const base = host.sample({ processes: false });
-    const cgroups = new Map<string, CgroupInfo>();
+    const policy = config.cgroupPolicy;
+    const base = host.sample({
+      processes: false,
+      cgroupSubtree: policy === null ? null : (config.scopeCgroup ?? '/'),
+    });
+    const cgroups = new Map<string, CgroupInfo>(base.cgroups);
     if (config.scopeCgroup !== null) {
-      const scope = host.readCgroup(config.scopeCgroup);
+      const scope = cgroups.get(config.scopeCgroup) ?? host.readCgroup(config.scopeCgroup);
       cgroups.set(config.scopeCgroup, scope);
       // The kernel struck in our scope: counted even when its log report is lost or unreadable.
       const rise = this.oomKills.rise(scope);
@@ -261,6 +289,15 @@ export class Daemon {
     }
     const snap: Snapshot = { ...base, timeMs: clock.now(), cgroups };
     const verdict = evaluateThresholds(snap, config);
+    const own =
+      policy === null
+        ? null
+        : policyTrigger(snap, this.history, {
+            policy,
+            scope: config.scopeCgroup ?? '/',
+            settings: config.cgroupSettings,
+          });
+    if (policy !== null && needsHistory(policy)) this.remember(snap);
     const steps = stepPsiTriggers(this.psiStates, snap, config.psi);
     this.psiStates = steps.map((s) => s.state);
     let lvl: Level = verdict.level;
@@ -272,7 +309,23 @@ export class Daemon {
         reason = s.why;
       }
     });
+    // systemd-oomd's limits kill at once: SIGKILL, no SIGTERM first.
+    if (own?.met === true && lvl !== 'kill') {
+      lvl = 'kill';
+      reason = `${policy}: ${own.why}`;
+    }
     return { snap, verdict, level: lvl, reason };
+  }
+
+  /** Keeps a look's cgroups in the history ring: one a second at most, as far back as the policy needs. */
+  private remember(snap: Snapshot): void {
+    const last = this.history[this.history.length - 1];
+    if (last !== undefined && snap.timeMs - last.timeMs < HISTORY_SPACING_MS) return;
+    const span = Math.max(
+      HISTORY_MIN_SPAN_MS,
+      this.deps.config.cgroupSettings.pressureDurationMs + HISTORY_SPACING_MS,
+    );
+    this.history = [...this.history.filter((h) => snap.timeMs - h.timeMs <= span), snap];
   }
 
   private facts(snap: Snapshot, pid: number): ProcessFacts | null {

@@ -9,6 +9,8 @@ export interface RankingSampleOptions {
   readonly cgroup?: string | null;
   /** Read the kernel's own oom_score beside the model's. */
   readonly kernelOomScore?: boolean;
+  /** Read every memory cgroup of the scope's subtree (the whole hierarchy without a scope): cgroup policies need them. */
+  readonly cgroupTree?: boolean;
 }
 
 /** '/a/b/c' → ['/a/b', '/a', '/']. */
@@ -25,7 +27,11 @@ export function ancestorsOf(path: string): string[] {
 export function sampleForRanking(host: Host, options: RankingSampleOptions = {}): Snapshot {
   const scope = options.cgroup && options.cgroup !== '/' ? options.cgroup : null;
   if (scope === null) {
-    return host.sample({ processes: true, kernelOomScore: options.kernelOomScore ?? false });
+    return host.sample({
+      processes: true,
+      kernelOomScore: options.kernelOomScore ?? false,
+      cgroupSubtree: options.cgroupTree === true ? '/' : null,
+    });
   }
   // Reading the cgroup first turns a wrong path into a clear error before any process scan.
   host.readCgroup(scope);

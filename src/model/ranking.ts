@@ -2,6 +2,25 @@
 
 export type RankerName = 'kernel' | 'rss' | 'legacy';
 
+/** Policies that choose a memory cgroup first, then whom in it to kill (src/policy/cgroup-*.ts, oomd-*.ts). */
+export type CgroupPolicyName = 'cgroup' | 'oomd-pressure' | 'oomd-swap' | 'size-growth';
+
+/** What `--policy`, `--ranker` and `selection.ranker` accept: a per-process ranker or a cgroup policy. */
+export type PolicyName = RankerName | CgroupPolicyName;
+
+export const RANKER_NAMES: readonly RankerName[] = ['kernel', 'rss', 'legacy'];
+export const CGROUP_POLICY_NAMES: readonly CgroupPolicyName[] = [
+  'cgroup',
+  'oomd-pressure',
+  'oomd-swap',
+  'size-growth',
+];
+export const POLICY_NAMES: readonly PolicyName[] = [...RANKER_NAMES, ...CGROUP_POLICY_NAMES];
+
+export function isCgroupPolicy(name: PolicyName): name is CgroupPolicyName {
+  return (CGROUP_POLICY_NAMES as readonly string[]).includes(name);
+}
+
 export interface Candidate {
   readonly pid: number;
   readonly comm: string;

@@ -146,6 +146,11 @@ export interface CgroupInfo {
   readonly pressure: Psi | null;
   /** Member pids of this cgroup itself (cgroup.procs), not of its descendants. */
   readonly procs: readonly number[];
+  /**
+   * v2: systemd's ManagedOOMPreference, from the `user.oomd_omit` / `user.oomd_avoid` xattrs (omit wins),
+   * only where systemd-oomd would honour it (see docs/cgroup-policies.md). Absent: no preference.
+   */
+  readonly oomdPreference?: 'avoid' | 'omit';
 }
 
 /** How cgroups are mounted: pure v1, pure v2, or hybrid (v1 controllers plus a v2 hierarchy). */

@@ -26,7 +26,7 @@ export interface KillPlan {
   readonly victim: KillTarget;
   /** Everyone to signal, the victim first. */
   readonly targets: readonly KillTarget[];
-  /** For the cgroup unit: the cgroup killed (the victim's own). */
+  /** For the cgroup unit: the cgroup killed (the victim's own, unless a cgroup policy chose another). */
   readonly cgroup: string | null;
   /** True when every process of that cgroup's subtree may die, so cgroup.kill may be used. */
   readonly wholeCgroup: boolean;
@@ -63,26 +63,33 @@ export function refusal(
   return excluded.get(p.pid) ?? null;
 }
 
+/**
+ * `unitCgroup`: the cgroup the 'cgroup' unit takes (a cgroup policy's choice, or the memory.oom.group ancestor);
+ * by default the victim's own. It must hold the victim.
+ */
 export function planKill(
   victim: RuledCandidate,
   ruled: readonly RuledCandidate[],
   snap: Snapshot,
   unit: KillUnit,
   scope: string | null,
+  unitCgroup: string | null = null,
 ): KillPlan {
   const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
   const v = byPid.get(victim.candidate.pid);
   if (v === undefined) throw new Error(`victim ${victim.candidate.pid} is not in the snapshot`);
+  const cgroup = unitCgroup ?? v.cgroup;
+  if (!inScope(v.cgroup, cgroup)) throw new Error(`victim ${v.pid} is not in cgroup ${cgroup}`);
   const excluded = new Map<number, string>();
   for (const r of ruled) if (r.excludedBy !== null) excluded.set(r.candidate.pid, r.excludedBy);
 
   // The root cgroup is no unit: its subtree is the whole machine (on v1, most processes sit right in it).
   const members =
-    unit === 'process' || (unit === 'cgroup' && v.cgroup === '/')
+    unit === 'process' || (unit === 'cgroup' && cgroup === '/')
       ? [v]
       : unit === 'process-group'
         ? snap.processes.filter((p) => p.pgid === v.pgid)
-        : snap.processes.filter((p) => inScope(p.cgroup, v.cgroup));
+        : snap.processes.filter((p) => inScope(p.cgroup, cgroup));
   const targets: KillTarget[] = [toTarget(v)];
   const spared: Refusal[] = [];
   for (const p of members) {
@@ -97,9 +104,9 @@ export function planKill(
     unit,
     victim: toTarget(v),
     targets,
-    cgroup: unit === 'cgroup' ? v.cgroup : null,
+    cgroup: unit === 'cgroup' ? cgroup : null,
     // cgroup.kill cannot spare anyone, and the root cgroup is never killed whole.
-    wholeCgroup: unit === 'cgroup' && spared.length === 0 && v.cgroup !== '/',
+    wholeCgroup: unit === 'cgroup' && spared.length === 0 && cgroup !== '/',
     spared,
   };
 }

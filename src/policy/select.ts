@@ -1,8 +1,12 @@
 // Whom to kill: the ranker's order, then the rules, then the daemon's own protections. Pure: the process
 // facts rules may need (command line, executable, user) arrive through a callback.
+import { DEFAULT_CONFIG } from '../config/defaults.js';
 import type { DaemonConfig } from '../config/types.js';
 import type { Ranking } from '../model/ranking.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { rankCgroups } from './cgroup-policy.js';
+import { compileCgroupRules } from './cgroup-prefs.js';
+import { type CgroupChoice, chooseInCgroups, describeChoice } from './cgroup-select.js';
 import { rankProcesses } from './rank.js';
 import { applyRules, type CompiledRule, type FactsFn, type RuledCandidate } from './rules.js';
 
@@ -13,15 +17,23 @@ export interface Selection {
   /** The first eligible candidate; null when nobody may be killed. */
   readonly victim: RuledCandidate | null;
   readonly why: string;
+  /** Under a cgroup policy: the cgroup order, the cgroup chosen and what the kill takes. */
+  readonly cgroups?: CgroupChoice;
 }
 
-export type SelectionSettings = Pick<DaemonConfig, 'ranker' | 'scopeCgroup'>;
+export type SelectionSettings = Pick<DaemonConfig, 'ranker' | 'scopeCgroup'> &
+  Partial<Pick<DaemonConfig, 'cgroupPolicy' | 'cgroupRules' | 'cgroupSettings' | 'killUnit'>>;
 
+/**
+ * `history`: earlier snapshots of the same cgroups, for the cgroup policies that compare with the past. Under a
+ * cgroup policy, `snap` must hold the scope's cgroup subtree (sampleForRanking's cgroupTree).
+ */
 export function selectVictim(
   snap: Snapshot,
   config: SelectionSettings,
   rules: readonly CompiledRule[],
   facts: FactsFn,
+  history: readonly Snapshot[] = [],
 ): Selection {
   const ranking = rankProcesses(snap, { ranker: config.ranker, cgroup: config.scopeCgroup });
   const ruled = applyRules(rules, ranking.candidates, facts, {
@@ -33,9 +45,24 @@ export function selectVictim(
       ? { ...r, excludedBy: 'oomguard itself' }
       : r,
   );
+  const scope = config.scopeCgroup ?? '/';
+  if (config.cgroupPolicy != null) {
+    const cgroupRanking = rankCgroups(snap, history, {
+      policy: config.cgroupPolicy,
+      scope: ranking.scope,
+      settings: config.cgroupSettings ?? DEFAULT_CONFIG.cgroupSettings,
+      rules: compileCgroupRules(config.cgroupRules ?? []),
+    });
+    const { choice, victim } = chooseInCgroups(
+      cgroupRanking,
+      ruled,
+      snap.cgroups,
+      config.killUnit ?? 'process',
+    );
+    return { ranking, ruled, victim, why: describeChoice(choice, victim), cgroups: choice };
+  }
   const eligible = ruled.filter((r) => r.excludedBy === null);
   const victim = eligible[0] ?? null;
-  const scope = config.scopeCgroup ?? '/';
   if (victim === null) {
     return {
       ranking,

@@ -159,7 +159,10 @@ describe('parseRunArgs: bad flags, exact messages, exit code 2', () => {
     ],
     [['-N', 'notify.sh'], '-N: expected an absolute path, got "notify.sh"'],
     [['-r', 'often'], '-r: expected a number of seconds (0 = off), got "often"'],
-    [['--ranker', 'biggest'], '--ranker: expected one of kernel, rss, legacy, got "biggest"'],
+    [
+      ['--ranker', 'biggest'],
+      '--ranker: expected one of kernel, rss, legacy, cgroup, oomd-pressure, oomd-swap, size-growth, got "biggest"',
+    ],
     [['--unit', 'pod'], '--unit: expected one of process, process-group, cgroup, got "pod"'],
     [
       ['--cgroup', 'user.slice'],

@@ -22,6 +22,15 @@ const DEFAULTS = {
   cgroupAvailable: 'working-set',
   psi: [],
   ranker: 'kernel',
+  cgroupPolicy: null,
+  cgroupRules: [],
+  cgroupSettings: {
+    measure: 'working-set',
+    depth: 1,
+    pressureLimit: 60,
+    pressureDurationMs: 30_000,
+    swapUsedLimit: 90,
+  },
   rules: [],
   killUnit: 'process',
   graceMs: 5000,
@@ -256,7 +265,7 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
     ],
     [
       'verbose = true',
-      'oomguard.toml: verbose: unknown key (known keys here: memory, swap, scope, psi, selection, rules, action, hooks, poll, output, self_protection, server)',
+      'oomguard.toml: verbose: unknown key (known keys here: memory, swap, scope, psi, selection, rules, cgroups, cgroup_rules, action, hooks, poll, output, self_protection, server)',
     ],
     ['memory = 5', 'oomguard.toml: memory: expected a table, got 5'],
     [
@@ -273,7 +282,7 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
     ],
     [
       '[selection]\nranker = "biggest"',
-      'oomguard.toml: selection.ranker: expected one of "kernel", "rss", "legacy", got "biggest"',
+      'oomguard.toml: selection.ranker: expected one of "kernel", "rss", "legacy", "cgroup", "oomd-pressure", "oomd-swap", "size-growth", got "biggest"',
     ],
     [
       '[action]\ngrace = 5',

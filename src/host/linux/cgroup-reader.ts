@@ -1,8 +1,10 @@
 // One memory cgroup directory, v1 or v2, read into a CgroupInfo.
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { HostReadError } from '../../model/errors.js';
 import type { CgroupInfo, CgroupVersion, Psi } from '../../model/snapshot.js';
 import { type FileReader, GONE } from './file-reader.js';
+import { loadNative } from './native.js';
 import {
   parseKeyValues,
   parseLimit,
@@ -80,9 +82,59 @@ export function readCgroupDir(
   dir: string,
   version: CgroupVersion,
 ): CgroupInfo | null {
-  if (statSync(dir, { throwIfNoEntry: false }) === undefined) return null;
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (stat === undefined) return null;
   const files = new CgroupFiles(reader, path, dir);
-  return version === 1 ? readV1(files, path) : readV2(files, path);
+  if (version === 1) return readV1(files, path);
+  const info = readV2(files, path);
+  if (info === null) return null;
+  const preference = oomdPreference(files, dir, stat);
+  return preference === null ? info : { ...info, oomdPreference: preference };
+}
+
+/**
+ * Fixture trees cannot hold extended attributes, so this file (which cgroupfs could never hold) stands in for
+ * them: `name=value` lines, `#` comments.
+ */
+export const XATTR_SIDECAR = '.oomguard-xattrs';
+
+/** systemd's parse_boolean() truths: `user.oomd_avoid` set to one of these counts. */
+const TRUE_VALUES = new Set(['1', 'yes', 'y', 'true', 't', 'on']);
+
+/**
+ * systemd's ManagedOOMPreference from the `user.oomd_omit` / `user.oomd_avoid` xattrs (omit wins). Honoured, as by
+ * systemd-oomd, only from a cgroup owned by root or by the owner of the cgroup above it (systemd checks the
+ * monitored ancestor's owner; the reader does not know the scope, so it checks the parent): a user can steer
+ * among their own cgroups, not against other users'.
+ */
+function oomdPreference(files: CgroupFiles, dir: string, stat: Stats): 'avoid' | 'omit' | null {
+  const xattrs = readOomdXattrs(files, dir);
+  const isSet = (name: string) => TRUE_VALUES.has((xattrs.get(name) ?? '').trim().toLowerCase());
+  const preference = isSet('user.oomd_omit') ? 'omit' : isSet('user.oomd_avoid') ? 'avoid' : null;
+  if (preference === null || stat.uid === 0) return preference;
+  const parentUid = statSync(dirname(dir), { throwIfNoEntry: false })?.uid;
+  return parentUid === stat.uid ? preference : null;
+}
+
+function readOomdXattrs(files: CgroupFiles, dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const sidecar = files.text(XATTR_SIDECAR);
+  if (sidecar !== null) {
+    for (const line of sidecar.split('\n')) {
+      const eq = line.indexOf('=');
+      if (line.trimStart().startsWith('#') || eq < 0) continue;
+      out.set(line.slice(0, eq).trim(), line.slice(eq + 1));
+    }
+    return out;
+  }
+  const native = loadNative();
+  if (!native.ok) return out;
+  for (const name of ['user.oomd_omit', 'user.oomd_avoid']) {
+    // -ENODATA (not set), -EOPNOTSUPP (no user xattrs on this kernel), a cgroup gone meanwhile: no preference.
+    const value = native.calls.getxattr(dir, name);
+    if (typeof value === 'string') out.set(name, value);
+  }
+  return out;
 }
 
 function readV1(files: CgroupFiles, path: string): CgroupInfo | null {
