@@ -40,7 +40,6 @@ test("the README's main command builds and starts the daemon with built-in defau
       /notice +start: watching the system: SIGTERM at 10 % memory and 10 % swap available, SIGKILL at 5 % and 5 %; ranker kernel, unit process; dry run: no signal will be sent/,
       `stdout:\n${out}\nstderr:\n${err}`,
     );
-    // One memory report comes at start (the default interval is an hour, counted from the first look).
     assert.match(out, /info +report: memory available /);
   } finally {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
