@@ -28,11 +28,8 @@ test("the README's main command builds and starts the daemon with built-in defau
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   try {
     const deadline = Date.now() + 120000;
-    while (
-      !/notice +start: watching the system/.test(out) &&
-      Date.now() < deadline &&
-      child.exitCode === null
-    ) {
+    // The start line, then the first memory report (the default interval is an hour, counted from the first look).
+    while (!/info +report: memory available /.test(out) && Date.now() < deadline && child.exitCode === null) {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(
