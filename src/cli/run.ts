@@ -9,6 +9,7 @@ import type { DaemonConfig } from '../config/types.js';
 import { realClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { kernelOomEvent } from '../daemon/kernel-oom.js';
+import { checkTrustedFile } from '../host/file-trust.js';
 import { runHook } from '../host/hook-runner.js';
 import { KmsgWatcher } from '../host/linux/kmsg-watch.js';
 import { LinuxActions } from '../host/linux/linux-actions.js';
@@ -19,6 +20,7 @@ import { createSdNotifier } from '../host/linux/sd-notify.js';
 import { createNotifier } from '../host/notify.js';
 import { UsageError } from '../model/errors.js';
 import { type DaemonEvent, EventBus } from '../observe/events.js';
+import { createHistorySink } from '../observe/history.js';
 import { createLogSink } from '../observe/log.js';
 import { attachServer } from '../observe/server.js';
 import { analyzeReport } from '../postmortem/analyze.js';
@@ -50,7 +52,7 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   }
   // The packaged config file is read when present; --config names another one.
   const file = flags.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  const config = loadConfig({ ...(file === undefined ? {} : { file }), flags });
+  const config = loadConfig({ ...(file === undefined ? {} : { file }), flags, checkFile: checkTrustedFile });
   if (flags.checkConfig) {
     process.stdout.write(
       `${file ?? 'built-in defaults'}: configuration OK\n${JSON.stringify(config, null, 2)}\n`,
@@ -69,6 +71,15 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   const emit = bus.emit.bind(bus);
   const warn = (message: string) => emit({ event: 'warning', level: 'warning', message });
   if (config.notify) bus.subscribe(createNotifier({ onWarning: warn }));
+  if (config.historyFile !== null) {
+    // One warning for a history that cannot be written (read-only /var, no permission), not one per kill.
+    let warned = false;
+    const onError = (message: string) => {
+      if (!warned) warn(`kill history ${config.historyFile} not written: ${message}`);
+      warned = true;
+    };
+    bus.subscribe(createHistorySink({ file: config.historyFile, onError }));
+  }
   const host = new LinuxHost({ root });
   // A wrong --cgroup is reported now, not at the first look.
   if (config.scopeCgroup !== null) host.readCgroup(config.scopeCgroup);

@@ -2,6 +2,9 @@
 // setting, so switching from earlyoom changes nothing by surprise.
 import type { DaemonConfig } from './types.js';
 
+/** Where packages keep the kill history (systemd's StateDirectory=oomguard). */
+export const DEFAULT_HISTORY_FILE = '/var/lib/oomguard/history.jsonl';
+
 /** Where packages install the config file (the CLI decides whether to read it). */
 export const DEFAULT_CONFIG_FILE = '/etc/oomguard/oomguard.toml';
 
@@ -40,6 +43,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   preKillHook: null,
   postKillHook: null,
   notify: false,
+  historyFile: DEFAULT_HISTORY_FILE,
   dryRun: false,
   pollMinMs: 100,
   pollMaxMs: 1_000,

@@ -98,6 +98,14 @@ const cgroupPath = (x: unknown): string | Invalid =>
 const absolutePath = (x: unknown): string | Invalid =>
   typeof x === 'string' && x.startsWith('/') ? x : new Invalid('expected an absolute path');
 
+/** An absolute path, or "none" to keep no history. */
+const historyFile = (x: unknown): string | null | Invalid =>
+  x === 'none'
+    ? null
+    : typeof x === 'string' && x.startsWith('/')
+      ? x
+      : new Invalid('expected an absolute path or "none"');
+
 const regex = (x: unknown): string | Invalid => {
   if (typeof x !== 'string') return new Invalid('expected a regular expression (a string)');
   const problem = regexProblem(x);
@@ -201,6 +209,7 @@ export const fileSchema = v.strictObject(
       debug: opt(bool),
       report_interval: opt(duration(0)),
       notify: opt(bool),
+      history_file: opt(historyFile),
     }),
     self_protection: section({
       enabled: opt(bool),
@@ -308,6 +317,7 @@ export function fileToLayer(f: ConfigFile): { layer: ConfigLayer; problems: Rule
     preKillHook: f.hooks?.pre_kill && toHook(f.hooks.pre_kill),
     postKillHook: f.hooks?.post_kill && toHook(f.hooks.post_kill),
     notify: f.output?.notify,
+    historyFile: f.output?.history_file,
     dryRun: f.action?.dry_run,
     pollMinMs: f.poll?.min,
     pollMaxMs: f.poll?.max,

@@ -52,6 +52,7 @@ oomguard:
   --unit NAME         process | process-group | cgroup
   --psi SPEC          LINE,WINDOW,LIMIT,DURATION[,CGROUP], e.g. full,avg10,60,30s (repeatable)
   --listen HOST:PORT  serve the dashboard and /metrics
+  --history FILE      record kills in FILE ("none": nowhere; default /var/lib/oomguard/history.jsonl)
   --json              log one JSON object a line
   -h, --help          this text
 `;
@@ -82,6 +83,7 @@ const OPTIONS = {
   unit: { type: 'string' },
   psi: { type: 'string' },
   listen: { type: 'string' },
+  history: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -318,6 +320,9 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         break;
       case 'psi':
         psi.push(psiTrigger(value));
+        break;
+      case 'history':
+        layer.historyFile = value === 'none' ? null : absolutePath(flag, value);
         break;
       case 'listen':
         if (!isListenAddress(value)) {

@@ -48,6 +48,7 @@ export interface ConfigLayer {
   readonly preKillHook?: HookLayer;
   readonly postKillHook?: HookLayer;
   readonly notify?: boolean;
+  readonly historyFile?: string | null;
   readonly dryRun?: boolean;
   readonly pollMinMs?: number;
   readonly pollMaxMs?: number;

@@ -136,7 +136,9 @@ function pick<T>(...values: (T | undefined)[]): T | undefined {
 
 /** `base` overridden by the file, then by the flags. */
 function over<T>(base: T, file: T | undefined, flags: T | undefined): T {
-  return pick(file, flags) ?? base;
+  // A layer may set null on purpose (history_file = "none"): only undefined means "not set here".
+  const value = pick(file, flags);
+  return value === undefined ? base : value;
 }
 
 function mergeThresholds(
@@ -249,6 +251,7 @@ function merge(file: ConfigLayer, flags: ConfigLayer, label: string): DaemonConf
       label,
     ),
     notify: over(d.notify, file.notify, flags.notify),
+    historyFile: over<string | null>(d.historyFile, file.historyFile, flags.historyFile),
     dryRun: over(d.dryRun, file.dryRun, flags.dryRun),
     pollMinMs,
     pollMaxMs,

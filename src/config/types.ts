@@ -160,6 +160,8 @@ export interface DaemonConfig {
   readonly postKillHook: HookConfig | null;
   /** Desktop notifications after a kill. */
   readonly notify: boolean;
+  /** Where kills (oomguard's and the kernel's) are recorded, as JSON lines with rotation; null: nowhere. */
+  readonly historyFile: string | null;
   /** Decide and log, but send no signal and run no reaping. */
   readonly dryRun: boolean;
   /** Shortest sleep between two looks, in ms (used when memory is short). */

@@ -40,6 +40,7 @@ const DEFAULTS = {
   preKillHook: null,
   postKillHook: null,
   notify: false,
+  historyFile: '/var/lib/oomguard/history.jsonl',
   dryRun: false,
   pollMinMs: 100,
   pollMaxMs: 1000,
@@ -376,4 +377,16 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
       message: '-m: expected a percentage from 0 to 100, got "abc"',
     });
   });
+});
+
+it('history: a file path, "none" in the file or on the command line, the last layer wins', () => {
+  const none = loadConfig({ text: '[output]\nhistory_file = "none"\n', flags: parseRunArgs([]) });
+  assert.equal(none.historyFile, null);
+  const flag = loadConfig({ text: '[output]\nhistory_file = "none"\n', flags: parseRunArgs(['--history', '/tmp/h.jsonl']) });
+  assert.equal(flag.historyFile, '/tmp/h.jsonl');
+  assert.equal(loadConfig({ flags: parseRunArgs(['--history', 'none']) }).historyFile, null);
+  assert.throws(
+    () => loadConfig({ text: '[output]\nhistory_file = "rel/h"\n', flags: parseRunArgs([]) }),
+    { message: 'config: output.history_file: expected an absolute path or "none", got "rel/h"' },
+  );
 });

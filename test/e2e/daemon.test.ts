@@ -2,7 +2,7 @@
 // scope with --cgroup. Every test also checks that the daemon signalled nothing it was not meant to: only
 // pids of this test's own hogs, and a canary outside the cgroup stays alive.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -62,7 +62,8 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     const cg = sandbox.createMemcg('daemon-grow', 256 * MiB);
     const a = await sandbox.startHog({ cgroup: cg, sizeMiB: 40, name: 'static-a' });
     const b = await sandbox.startHog({ cgroup: cg, sizeMiB: 30, name: 'static-b' });
-    const d = await daemon(['--cgroup', cg.path, '-m', '20,10']);
+    const history = join(tmp, 'history.jsonl');
+    const d = await daemon(['--cgroup', cg.path, '-m', '20,10', '--history', history]);
     // 40 MiB/s for 300 MiB would pass the 256 MiB limit in about 5 s.
     const g = await sandbox.startHog({
       cgroup: cg,
@@ -83,6 +84,18 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     assert.ok(alive(a) && alive(b), 'the static processes live');
     checkScope(d, [g]);
     await d.stop();
+    // The kill is on record, signal and exit, as `oomguard history` reads it.
+    const recorded = readFileSync(history, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; pid: number; signal: string });
+    assert.deepEqual(
+      recorded.map((r) => [r.event, r.pid, r.signal]),
+      [
+        ['signal', g.pid, 'SIGTERM'],
+        ['exit', g.pid, 'SIGTERM'],
+      ],
+    );
   });
 
   test('escalates to SIGKILL when the victim ignores SIGTERM for the grace period', async () => {

@@ -32,11 +32,12 @@ export class DaemonProcess {
     this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
   }
 
-  /** Starts `oomguard run --json ARGS` and waits for its start event. */
+  /** Starts `oomguard run --json ARGS` and waits for its start event. Keeps no kill history unless ARGS say where. */
   static async start(args: readonly string[]): Promise<DaemonProcess> {
+    const history = args.includes('--history') ? [] : ['--history', 'none'];
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'run', '--json', ...args],
+      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'run', '--json', ...history, ...args],
       {
         cwd: REPO,
         stdio: ['ignore', 'pipe', 'pipe'],
