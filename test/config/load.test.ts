@@ -382,11 +382,13 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
 it('history: a file path, "none" in the file or on the command line, the last layer wins', () => {
   const none = loadConfig({ text: '[output]\nhistory_file = "none"\n', flags: parseRunArgs([]) });
   assert.equal(none.historyFile, null);
-  const flag = loadConfig({ text: '[output]\nhistory_file = "none"\n', flags: parseRunArgs(['--history', '/tmp/h.jsonl']) });
+  const flag = loadConfig({
+    text: '[output]\nhistory_file = "none"\n',
+    flags: parseRunArgs(['--history', '/tmp/h.jsonl']),
+  });
   assert.equal(flag.historyFile, '/tmp/h.jsonl');
   assert.equal(loadConfig({ flags: parseRunArgs(['--history', 'none']) }).historyFile, null);
-  assert.throws(
-    () => loadConfig({ text: '[output]\nhistory_file = "rel/h"\n', flags: parseRunArgs([]) }),
-    { message: 'config: output.history_file: expected an absolute path or "none", got "rel/h"' },
-  );
+  assert.throws(() => loadConfig({ text: '[output]\nhistory_file = "rel/h"\n', flags: parseRunArgs([]) }), {
+    message: 'config: output.history_file: expected an absolute path or "none", got "rel/h"',
+  });
 });
