@@ -360,7 +360,7 @@ export class Daemon {
 function figures(look: Look): Record<string, unknown> {
   const v = look.verdict;
   return {
-    level: look.level,
+    memoryLevel: look.level,
     scope: v.scope,
     memAvailBytes: v.memAvailBytes,
     memAvailPercent: v.memAvailPercent,

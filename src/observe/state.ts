@@ -335,8 +335,8 @@ export class LiveState {
   private receive(e: DaemonEvent): void {
     const now = this.now();
     const f = e.fields ?? {};
-    if (e.event === 'trigger' && (f.level === 'term' || f.level === 'kill')) {
-      this.trigger = { level: f.level, reason: e.message, atMs: now };
+    if (e.event === 'trigger' && (f.memoryLevel === 'term' || f.memoryLevel === 'kill')) {
+      this.trigger = { level: f.memoryLevel, reason: e.message, atMs: now };
     }
     let kill: KillView | null = null;
     if (e.event === 'signal' || e.event === 'exit') {

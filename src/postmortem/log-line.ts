@@ -16,11 +16,12 @@ export interface LogLine {
   readonly fromKernel: boolean;
 }
 
+// The s flag: a message may hold U+2028/U+2029 (a task name), which `.` would not match.
 // "Apr 18 02:17:55 mdw kernel: ..." (journalctl short, syslog), also with microseconds (short-precise).
-const SYSLOG = /^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\S+) ([^\s:[]+)(?:\[\d+\])?: ?(.*)$/;
+const SYSLOG = /^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\S+) ([^\s:[]+)(?:\[\d+\])?: ?(.*)$/s;
 // "2024-01-02T03:04:05+0000 host kernel: ..." (journalctl -o short-iso / short-iso-precise, rsyslog RFC 3339).
 const ISO =
-  /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s:[]+)(?:\[\d+\])?: ?(.*)$/;
+  /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s:[]+)(?:\[\d+\])?: ?(.*)$/s;
 // dmesg -x: "kern  :warn  : ..."
 const FACILITY = /^[a-z]+ *:[a-z]+ *: /;
 // dmesg -r: "<4>"

@@ -8,6 +8,7 @@ import type {
   KilledProcess,
   MemcgSummary,
   MemInfoSummary,
+  OomConstraintLine,
   OomReport,
   PageCounterLine,
   TaskRow,
@@ -17,17 +18,21 @@ import type {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+// Patterns that capture names use the s flag: a task name may hold U+2028/U+2029, which `.` skips otherwise
+// (lines are already split on newlines, so the flag changes nothing else).
 const INVOKED =
-  /^(.*) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\(([^)]*)\))?,(?: nodemask=([^,]*),)?\s*order=(-?\d+),(?: oom_adj=-?\d+,)? oom_score_adj=(-?\d+)/;
+  /^(.*) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\(([^)]*)\))?,(?: nodemask=([^,]*),)?\s*order=(-?\d+),(?: oom_adj=-?\d+,)? oom_score_adj=(-?\d+)/s;
 const CPU_LINE =
-  /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: .*? (?:Not tainted|Tainted: [A-Z ]*?) +(?:-+ +)?(\d+\.\d+\S*) #/;
-const CPUSET_LINE = /^(.*) cpuset=(\S*) mems_allowed=(\S*)$/;
+  /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: .*? (?:Not tainted|Tainted: [A-Z ]*?) +(?:-+ +)?(\d+\.\d+\S*) #/s;
+const CPUSET_LINE = /^(.*) cpuset=(\S*) mems_allowed=(\S*)$/s;
 const TASK_IN = /^Task in (\S+) killed as a result of limit of (\S+)/;
 const COUNTER = /^(memory|memory\+swap|swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
-const STATS_FOR = /^Memory cgroup stats for (\S*?):(.*)$/;
+const STATS_FOR = /^Memory cgroup stats for (\S*?):(.*)$/s;
 const STAT_LINE = /^(\w+) (\d+)$/;
-const CONSTRAINT =
-  /^oom-kill:constraint=([^,]+),nodemask=(.*?)(?:,cpuset=(.*?),mems_allowed=(.*?))?,(?:(global_oom)|oom_memcg=(.*?)),task_memcg=(.*?),task=(.*),pid=(\d+),uid=(\d+)\s*$/;
+// The constraint line is taken apart with indexOf, not one regex: cgroup paths and comms may hold commas and
+// key names, and a pattern of several `.*?` groups backtracks for minutes on a few KB of such text.
+const CONSTRAINT_HEAD = /^oom-kill:constraint=([^,]+),nodemask=/;
+const CONSTRAINT_TAIL = /,pid=(\d+),uid=(\d+)\s*$/;
 const MEMINFO_LINE =
   /^(?:Mem-Info:$|\s*(?:active_anon|active_file|unevictable|slab_reclaimable|mapped|free|kernel_misc_reclaimable|sec_pagetables):\d+)/;
 const ZONE = /^Node (\d+) (\w+) free:(\d+)kB/;
@@ -35,16 +40,16 @@ const LOWMEM = /^lowmem_reserve\[\]:((?: +\d+)*)\s*$/;
 const PAGES_LINE =
   /^(\d+) (pages RAM|pages HighMem\/MovableOnly|pages reserved|pages cma reserved|total pagecache pages)$/;
 const SWAP_LINE = /^(Free swap|Total swap) += (-?\d+)kB$/;
-const TABLE_HEADER = /^\[ *pid *\] +(.*\bname)\s*$/;
-const TABLE_ROW = /^\[ *(\d+)\] +(.*)$/;
-const SELECTED = /^(.*?): ?Kill process (\d+) \((.*)\) score (\d+) or sacrifice child/;
+const TABLE_HEADER = /^\[ *pid *\] +(.*\bname)\s*$/s;
+const TABLE_ROW = /^\[ *(\d+)\] +(.*)$/s;
+const SELECTED = /^(.*?): ?Kill process (\d+) \((.*)\) score (\d+) or sacrifice child/s;
 const KILLED =
-  /^(?:(.*?): ?)?Killed process (\d+)(?:, UID (\d+),)? \((.*)\)(?:,? UID (\d+),)? total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?(?:, UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+))?/;
+  /^(?:(.*?): ?)?Killed process (\d+)(?:, UID (\d+),)? \((.*)\)(?:,? UID (\d+),)? total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?(?:, UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+))?/s;
 const REAPED =
-  /^oom_reaper: reaped process (\d+) \((.*)\), now anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB/;
+  /^oom_reaper: reaped process (\d+) \((.*)\), now anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB/s;
 const OOM_GROUP = /^Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
 const NO_KILL =
-  /^(Out of memory and no killable processes\.\.\.|Kernel panic - not syncing: .*|Out of memory: .*panic_on_oom.*|.*: OOM victim \d+ \(.*\) is already exiting\. Skip killing the task)$/;
+  /^(Out of memory and no killable processes\.\.\.|Kernel panic - not syncing: .*|Out of memory: .*panic_on_oom.*|.*: OOM victim \d+ \(.*\) is already exiting\. Skip killing the task)$/s;
 
 type Section = 'header' | 'memcg-stats' | 'tasks' | 'killed';
 
@@ -363,23 +368,6 @@ export class OomReportAssembler {
         },
       ],
       [
-        CONSTRAINT,
-        (m) => {
-          r.constraint = {
-            constraint: m[1] ?? '',
-            nodemask: m[2] ?? '',
-            cpuset: m[3] ?? null,
-            memsAllowed: m[4] ?? null,
-            oomMemcg: m[5] ? null : (m[6] ?? null),
-            taskMemcg: m[7] ?? '',
-            task: m[8] ?? '',
-            pid: Number(m[9]),
-            uid: Number(m[10]),
-          };
-          return undefined;
-        },
-      ],
-      [
         CPUSET_LINE,
         (m) => {
           if (r.cpuset !== null) return false;
@@ -419,6 +407,12 @@ export class OomReportAssembler {
         },
       ],
     ];
+    const constraint = parseConstraint(text);
+    if (constraint !== null) {
+      r.constraint = constraint;
+      known();
+      return;
+    }
     for (const [pattern, handle] of handlers) {
       const m = pattern.exec(text);
       if (m && handle(m) !== false) {
@@ -439,7 +433,7 @@ export function parseOomReports(text: string): OomReport[] {
 /** A line that can only come from inside an OOM report, so seeing it alone means the report's start is missing. */
 function isFragment(text: string): boolean {
   return (
-    CONSTRAINT.test(text) ||
+    parseConstraint(text) !== null ||
     KILLED.test(text) ||
     SELECTED.test(text) ||
     TABLE_HEADER.test(text) ||
@@ -448,6 +442,57 @@ function isFragment(text: string): boolean {
     text === 'Mem-Info:' ||
     /^memory: usage \d+kB, limit \d+kB/.test(text)
   );
+}
+
+/**
+ * "oom-kill:constraint=C,nodemask=N[,cpuset=S,mems_allowed=M],(global_oom|oom_memcg=P),task_memcg=T,task=X,pid=D,uid=U",
+ * each variable part ending at the first key that can follow it (the task name is the rest); null for other lines.
+ * Linear in the line's length whatever it holds.
+ */
+export function parseConstraint(text: string): OomConstraintLine | null {
+  const head = CONSTRAINT_HEAD.exec(text);
+  if (!head) return null;
+  const tail = CONSTRAINT_TAIL.exec(text);
+  if (!tail || tail.index < head[0].length) return null;
+  const body = text.slice(head[0].length, tail.index);
+  const globalAt = body.indexOf(',global_oom,task_memcg=');
+  const memcgAt = body.indexOf(',oom_memcg=');
+  const isGlobal = globalAt >= 0 && (memcgAt < 0 || globalAt < memcgAt);
+  const scopeAt = isGlobal ? globalAt : memcgAt;
+  if (scopeAt < 0) return null;
+  let nodemask = body.slice(0, scopeAt);
+  let cpuset: string | null = null;
+  let memsAllowed: string | null = null;
+  const cpusetAt = nodemask.indexOf(',cpuset=');
+  const memsAt = cpusetAt < 0 ? -1 : nodemask.indexOf(',mems_allowed=', cpusetAt + 8);
+  if (memsAt >= 0) {
+    cpuset = nodemask.slice(cpusetAt + 8, memsAt);
+    memsAllowed = nodemask.slice(memsAt + 14);
+    nodemask = nodemask.slice(0, cpusetAt);
+  }
+  let rest: string;
+  let oomMemcg: string | null = null;
+  if (isGlobal) rest = body.slice(globalAt + ',global_oom,task_memcg='.length);
+  else {
+    const after = body.slice(memcgAt + ',oom_memcg='.length);
+    const taskMemcgAt = after.indexOf(',task_memcg=');
+    if (taskMemcgAt < 0) return null;
+    oomMemcg = after.slice(0, taskMemcgAt);
+    rest = after.slice(taskMemcgAt + ',task_memcg='.length);
+  }
+  const taskAt = rest.indexOf(',task=');
+  if (taskAt < 0) return null;
+  return {
+    constraint: head[1] ?? '',
+    nodemask,
+    cpuset,
+    memsAllowed,
+    oomMemcg,
+    taskMemcg: rest.slice(0, taskAt),
+    task: rest.slice(taskAt + ',task='.length),
+    pid: Number(tail[1]),
+    uid: Number(tail[2]),
+  };
 }
 
 function ensureMemcg(b: Builder): Mutable<MemcgSummary> {
@@ -490,7 +535,7 @@ function layoutOf(columns: readonly string[]): TaskTableLayout {
 /** A row: as many whole numbers as the header has columns, then the name (which may hold spaces). */
 function parseRow(pid: number, rest: string, columns: readonly string[]): TaskRow | null {
   if (columns.length === 0) return null;
-  const m = new RegExp(`^${'\\s*(-?\\d+)'.repeat(columns.length)} (.+)$`).exec(rest);
+  const m = new RegExp(`^${'\\s*(-?\\d+)'.repeat(columns.length)} (.+)$`, 's').exec(rest);
   if (!m) return null;
   const value = (name: string): number | null => {
     const i = columns.indexOf(name);

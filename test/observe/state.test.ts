@@ -73,7 +73,7 @@ describe('LiveState', () => {
       event: 'trigger',
       level: 'warning',
       message: 'PSI some avg10 40 > 20',
-      fields: { level: 'kill' },
+      fields: { memoryLevel: 'kill' },
     });
     assert.equal(state.view().level, 'kill');
     assert.equal(state.view().levelReason, 'PSI some avg10 40 > 20');

@@ -9,7 +9,11 @@ import type { OomReport } from '../../postmortem/report.js';
 export interface KmsgWatchOptions {
   /** Default /dev/kmsg. */
   readonly path?: string;
-  /** How often to look for new records, in ms (default 100). */
+  /**
+   * How often to look for new records, in ms (default 1000). The reports are for the log, not for a
+   * decision, so once a second is soon enough; at 10 a second the empty reads were most of the idle
+   * daemon's CPU time (BENCHMARKS.md, "Footprint").
+   */
   readonly pollMs?: number;
 }
 
@@ -61,7 +65,7 @@ export class KmsgWatcher {
         this.stop();
         onError?.(e as Error);
       }
-    }, this.options.pollMs ?? 100);
+    }, this.options.pollMs ?? 1000);
   }
 
   stop(): void {
