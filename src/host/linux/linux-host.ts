@@ -1,10 +1,11 @@
 // The Host for Linux: reads /proc and the memory cgroup hierarchy under a root directory ('/' for the
 // running machine; a fixture tree or the host's /proc mounted elsewhere otherwise).
 //
-// Two optional plain files at the root replace `getconf`, because a fixture tree describes some other
-// machine: `oomguard-pagesize` (bytes) and `oomguard-clk-tck` (USER_HZ). Both are read once, here.
+// Two optional plain files at the root replace the kernel's own figures, because a fixture tree describes
+// some other machine: `oomguard-pagesize` (bytes) and `oomguard-clk-tck` (USER_HZ). Both are read once, here.
 import { execFileSync } from 'node:child_process';
 import { type Dirent, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HostReadError } from '../../model/errors.js';
@@ -37,6 +38,10 @@ export interface LinuxHostOptions {
 /** PF_KTHREAD in stat field 9. */
 const PF_KTHREAD = 0x00200000;
 
+/** ELF auxiliary vector entries (AT_PAGESZ, AT_CLKTCK): what sysconf, and so getconf, returns. */
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+
 /** The memory cgroup hierarchy: where it is mounted and which version it is. */
 interface MemoryHierarchy {
   readonly mountDir: string;
@@ -64,8 +69,8 @@ export class LinuxHost implements Host {
     if (statSync(meminfoPath, { throwIfNoEntry: false }) === undefined) {
       throw new HostReadError(`--root ${this.root}: no proc/meminfo under it`, meminfoPath);
     }
-    this.pageSize = this.machineConstant('oomguard-pagesize', 'PAGESIZE', 4096);
-    this.clockTicks = this.machineConstant('oomguard-clk-tck', 'CLK_TCK', 100);
+    this.pageSize = this.machineConstant('oomguard-pagesize', AT_PAGESZ, 'PAGESIZE', 4096);
+    this.clockTicks = this.machineConstant('oomguard-clk-tck', AT_CLKTCK, 'CLK_TCK', 100);
     const mounts = this.readMounts();
     this.cgroupLayout = mounts.layout;
     this.memory = this.memoryHierarchy(mounts);
@@ -141,8 +146,17 @@ export class LinuxHost implements Host {
     return `${this.procDir}/${pid}/${name}`;
   }
 
-  /** A per-machine constant: the root's override file, else `getconf NAME`, else the usual value. */
-  private machineConstant(overrideFile: string, getconfName: string, fallback: number): number {
+  /**
+   * A per-machine constant: the root's override file, else the kernel's auxiliary vector in proc/self/auxv
+   * (the same figure getconf prints, without starting a process: tens of ms off every start-up), else
+   * `getconf NAME`, else the usual value.
+   */
+  private machineConstant(
+    overrideFile: string,
+    auxvType: number,
+    getconfName: string,
+    fallback: number,
+  ): number {
     const overridePath = join(this.root, overrideFile);
     let text: string | null = null;
     try {
@@ -160,6 +174,8 @@ export class LinuxHost implements Host {
       }
       return value;
     }
+    const fromAuxv = this.auxvEntry(auxvType);
+    if (fromAuxv !== null) return fromAuxv;
     try {
       const value = Number(
         execFileSync('getconf', [getconfName], {
@@ -171,6 +187,25 @@ export class LinuxHost implements Host {
     } catch {
       return fallback;
     }
+  }
+
+  /** One entry of proc/self/auxv (native-endian 64-bit type/value pairs); null when absent or unreadable. */
+  private auxvEntry(type: number): number | null {
+    let auxv: Buffer;
+    try {
+      auxv = readFileSync(join(this.procDir, 'self/auxv'));
+    } catch {
+      return null;
+    }
+    if (auxv.length % 16 !== 0) return null;
+    const read = (at: number) =>
+      Number(endianness() === 'LE' ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at));
+    for (let i = 0; i + 16 <= auxv.length; i += 16) {
+      if (read(i) !== type) continue;
+      const value = read(i + 8);
+      return Number.isSafeInteger(value) && value > 0 ? value : null;
+    }
+    return null;
   }
 
   private readMounts(): CgroupMounts {
@@ -257,12 +292,16 @@ export class LinuxHost implements Host {
 
   private readProcesses(kernelOomScore: boolean, scope: string | null): ProcessInfo[] {
     const processes: ProcessInfo[] = [];
+    const members = this.cgroupMembers();
     for (const name of readdirSync(this.procDir)) {
       const first = name.charCodeAt(0);
       if (first < 0x30 || first > 0x39) continue;
       const pid = Number(name);
       if (!Number.isInteger(pid)) continue;
-      const info = this.readProcess(pid, kernelOomScore);
+      // A scoped look reads only the scope's processes: the lists already place the rest outside it.
+      const listed = scope === null ? null : (members?.get(pid) ?? null);
+      if (listed !== null && scope !== null && !isInCgroup(listed, scope)) continue;
+      const info = this.readProcess(pid, kernelOomScore, members);
       if (info === null) continue;
       if (scope !== null && !isInCgroup(info.cgroup, scope)) continue;
       processes.push(info);
@@ -270,8 +309,57 @@ export class LinuxHost implements Host {
     return processes.sort((a, b) => a.pid - b.pid);
   }
 
+  /**
+   * pid → memory cgroup path for every process listed in the hierarchy's cgroup.procs files: one read per
+   * cgroup instead of one /proc/PID/cgroup per process, the costliest file of the scan after status (see
+   * BENCHMARKS.md, "Selection cost"). Only where those files number pids as this /proc does: the machine's
+   * own /proc at root '/', with proc/self naming this very process. A pid listed in two cgroups (v1 threads
+   * split across cgroups) maps to null; unlisted and null pids fall back to /proc/PID/cgroup, which also
+   * covers processes started after the lists were read. null when the lists cannot be used at all.
+   */
+  private cgroupMembers(): Map<number, string | null> | null {
+    if (this.memory === null || this.root !== '/' || this.selfPid !== process.pid) return null;
+    const members = new Map<number, string | null>();
+    const reader = this.reader;
+    const visit = (path: string, dir: string): boolean => {
+      const length = reader.read(`${dir}/cgroup.procs`);
+      if (length === GONE) return true; // removed while we walked: its processes fall back
+      const buf = reader.buf;
+      let pid = 0;
+      for (let i = 0; i < length; i++) {
+        const c = buf[i] as number;
+        if (c >= 0x30 && c <= 0x39) pid = pid * 10 + (c - 0x30);
+        else if (c === 0x0a) {
+          members.set(pid, members.has(pid) && members.get(pid) !== path ? null : path);
+          pid = 0;
+        } else return false;
+      }
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return true;
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory()) continue;
+        const childPath = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
+        if (!visit(childPath, `${dir}/${entry.name}`)) return false;
+      }
+      return true;
+    };
+    try {
+      return visit('/', this.memory.mountDir) ? members : null;
+    } catch {
+      return null; // an unreadable list: every process falls back to its own /proc/PID/cgroup
+    }
+  }
+
   /** One /proc/PID; null when the process vanished while it was read. */
-  private readProcess(pid: number, kernelOomScore: boolean): ProcessInfo | null {
+  private readProcess(
+    pid: number,
+    kernelOomScore: boolean,
+    members: ReadonlyMap<number, string | null> | null,
+  ): ProcessInfo | null {
     const reader = this.reader;
     const statPath = this.procFile(pid, 'stat');
     let length = reader.read(statPath, true);
@@ -291,9 +379,12 @@ export class LinuxHost implements Host {
     const oomScoreAdj = intAt(reader.buf, 0, length);
     if (Number.isNaN(oomScoreAdj)) throw new HostReadError(`${adjPath}: not a number`, adjPath);
 
-    length = reader.read(this.procFile(pid, 'cgroup'), true);
-    if (length === GONE) return null;
-    const cgroup = parseProcCgroup(reader.text(length)) ?? '/';
+    let cgroup = members?.get(pid) ?? null;
+    if (cgroup === null) {
+      length = reader.read(this.procFile(pid, 'cgroup'), true);
+      if (length === GONE) return null;
+      cgroup = parseProcCgroup(reader.text(length)) ?? '/';
+    }
 
     let score: number | null = null;
     if (kernelOomScore) {

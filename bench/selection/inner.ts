@@ -1,0 +1,141 @@
+// Runs as PID 1 of a fresh PID namespace (bench/selection/run.ts starts it with unshare): starts N sleepers,
+// then in each round times, one after another, the C floor in three modes, oomguard's in-process selection
+// (LinuxHost.sample + rankProcesses), earlyoom's dry-run victim search and nohang's. Prints one JSON object.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LinuxHost } from '../../src/host/linux/linux-host.js';
+import { rankProcesses } from '../../src/policy/rank.js';
+import { BIN } from '../lib/paths.js';
+
+const n = Number(process.argv[2]);
+const rounds = Number(process.argv[3] ?? 5);
+const earlyoomSeconds = Number(process.argv[4] ?? 3);
+const FLOOR_MODES = ['score', 'stat-status', 'oomguard'] as const;
+
+/** Per round: CPU µs per selection for each contender. */
+type Round = Record<string, number>;
+
+function waitForLine(child: ChildProcess, word: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no "${word}" within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes(word)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+/** CPU time a process has run, ns (first field of /proc/PID/schedstat). */
+function runNs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+function floor(mode: string, iterations: number): { cpuUs: number; wallUs: number; seen: number } {
+  const r = spawnSync(join(BIN, 'floor'), [mode, String(iterations)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`floor ${mode}: ${r.stderr}`);
+  const [cpu, wall, seen] = r.stdout.trim().split(' ').map(Number);
+  return { cpuUs: (cpu as number) / 1000, wallUs: (wall as number) / 1000, seen: seen as number };
+}
+
+function oomguard(
+  host: LinuxHost,
+  iterations: number,
+): { cpuUs: number; sampleCpuUs: number; wallUs: number; seen: number } {
+  let seen = 0;
+  let sampleUs = 0;
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const s0 = process.cpuUsage();
+    const snap = host.sample({ processes: true });
+    const s = process.cpuUsage(s0);
+    sampleUs += s.user + s.system;
+    seen = rankProcesses(snap, { ranker: 'kernel' }).candidates.length;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    cpuUs: (cpu.user + cpu.system) / iterations,
+    sampleCpuUs: sampleUs / iterations,
+    wallUs: ((performance.now() - wall0) * 1000) / iterations,
+    seen,
+  };
+}
+
+/** earlyoom --dryrun below its limit selects a victim on every loop: CPU time per loop over a few seconds. */
+async function earlyoom(seconds: number): Promise<{ cpuUs: number; selections: number }> {
+  // Line-buffered: earlyoom's stdout is a pipe here, and a full buffer would hide whole selections.
+  const child = spawn('stdbuf', ['-oL', '-eL', 'earlyoom', '--dryrun', '-m', '99', '-s', '100', '-r', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = 0;
+  const count = (d: Buffer) => {
+    seen += d.toString().split('dryrun, not actually').length - 1;
+  };
+  child.stdout?.on('data', count);
+  child.stderr?.on('data', count);
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const pid = child.pid as number;
+    const ns0 = runNs(pid);
+    const sel0 = seen;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const ns1 = runNs(pid);
+    const sel1 = seen;
+    const selections = sel1 - sel0;
+    return { cpuUs: selections > 0 ? (ns1 - ns0) / 1000 / selections : Number.NaN, selections };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** nohang --tasks reports how long its victim search took (wall ms, with its process table). */
+function nohang(): number {
+  const r = spawnSync('nohang', ['--tasks', '-c', '/etc/nohang/nohang.conf'], { encoding: 'utf8' });
+  const m = /found in (\d+)ms/.exec(`${r.stdout}${r.stderr}`);
+  return m ? Number(m[1]) * 1000 : Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const sleepers = spawn(join(BIN, 'sleepers'), [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await waitForLine(sleepers, 'ready', 120_000);
+  const iterations = Math.max(5, Math.ceil(50_000 / n));
+  const host = new LinuxHost();
+  oomguard(host, iterations); // warm-up: JIT and buffers
+  const results: Round[] = [];
+  let processes = 0;
+  for (let r = 0; r < rounds; r++) {
+    const round: Round = {};
+    for (const mode of FLOOR_MODES) {
+      const f = floor(mode, iterations);
+      round[`floor-${mode}`] = f.cpuUs;
+      processes = f.seen;
+    }
+    const o = oomguard(host, iterations);
+    round.oomguard = o.cpuUs;
+    round['oomguard-sample'] = o.sampleCpuUs;
+    round['oomguard-wall'] = o.wallUs;
+    const e = await earlyoom(earlyoomSeconds);
+    round.earlyoom = e.cpuUs;
+    round['earlyoom-selections'] = e.selections;
+    round['nohang-wall'] = nohang();
+    results.push(round);
+    process.stderr.write(`  n=${n} round ${r + 1}/${rounds}: ${JSON.stringify(round)}\n`);
+  }
+  host.close();
+  process.stdout.write(`${JSON.stringify({ n, processes, iterations, rounds: results })}\n`);
+  sleepers.kill('SIGKILL');
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
