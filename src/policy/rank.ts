@@ -68,20 +68,36 @@ export function rankContext(snap: Snapshot, opts: RankOptions): RankContext {
     totalPages: total.pages,
     globalTotalPages: global.pages,
     totalPagesSource: total.source,
-    children: childrenByParent(snap.processes),
+    // Only the legacy heuristic counts children; the other rankers skip building the map.
+    children: opts.ranker === 'legacy' ? childrenByParent(snap.processes) : new Map(),
   };
 }
 
-/** One process scored against a context; position and tied are filled in by the ranking. */
+/**
+ * One process scored against a context; position and tied are filled in by the ranking. Built as one
+ * object literal, without spreads: a selection scores every process, and copies cost garbage on the kill path.
+ */
 export function scoreCandidate(p: ProcessInfo, snap: Snapshot, ctx: RankContext): Candidate {
   const pages = processPages(p, snap.pageSize);
-  const memory = {
-    rssPages: pages.anon + pages.file + pages.shmem,
-    swapPages: pages.swap,
-    pageTablePages: pages.pageTables,
-  };
+  const rssPages = pages.anon + pages.file + pages.shmem;
   const rssBytes = p.rssAnon + p.rssFile + p.rssShmem;
-  const base = {
+  const reason = unkillableReason(p, snap.hostPidNamespace);
+  const killable = reason === null;
+  let badness: number | null = null;
+  let score = 0;
+  let key = 0;
+  if (killable) {
+    const memory = { rssPages, swapPages: pages.swap, pageTablePages: pages.pageTables, adj: p.oomScoreAdj };
+    badness = oomBadness({ ...memory, totalPages: ctx.totalPages });
+    // /proc/PID/oom_score is always measured against the global totalpages, even for a memcg ranking.
+    const globalBadness =
+      ctx.totalPages === ctx.globalTotalPages
+        ? badness
+        : oomBadness({ ...memory, totalPages: ctx.globalTotalPages });
+    score = oomScore(globalBadness, ctx.globalTotalPages);
+    key = sortKey(p, snap, ctx, badness, rssBytes);
+  }
+  return {
     pid: p.pid,
     comm: p.comm,
     uid: p.uid,
@@ -99,18 +115,11 @@ export function scoreCandidate(p: ProcessInfo, snap: Snapshot, ctx: RankContext)
     kernelOomScore: p.kernelOomScore,
     position: 0,
     tied: false,
-  };
-  const reason = unkillableReason(p, snap.hostPidNamespace);
-  if (reason !== null) return { ...base, badness: null, oomScore: 0, killable: false, reason, key: 0 };
-  const badness = oomBadness({ ...memory, adj: p.oomScoreAdj, totalPages: ctx.totalPages });
-  // /proc/PID/oom_score is always measured against the global totalpages, even for a memcg ranking.
-  const globalBadness = oomBadness({ ...memory, adj: p.oomScoreAdj, totalPages: ctx.globalTotalPages });
-  return {
-    ...base,
     badness,
-    oomScore: oomScore(globalBadness, ctx.globalTotalPages),
-    killable: true,
-    key: sortKey(p, snap, ctx, badness, rssBytes),
+    oomScore: score,
+    killable,
+    ...(reason === null ? {} : { reason }),
+    key,
   };
 }
 
@@ -158,11 +167,12 @@ export function rankProcesses(snap: Snapshot, opts: RankOptions): Ranking {
     .map((p) => scoreCandidate(p, snap, ctx));
   const killable = scored.filter((c) => c.killable).sort(compareCandidates(ctx.ranker));
   const unkillable = scored.filter((c) => !c.killable).sort((a, b) => a.pid - b.pid);
-  const ordered = killable.map((c, i) => ({
-    ...c,
-    position: i + 1,
-    tied: c.key === killable[i - 1]?.key || c.key === killable[i + 1]?.key,
-  }));
+  // The candidates are this call's own fresh objects: fill in their places without copying them again.
+  killable.forEach((c, i) => {
+    const w = c as { -readonly [K in keyof Candidate]: Candidate[K] };
+    w.position = i + 1;
+    w.tied = c.key === killable[i - 1]?.key || c.key === killable[i + 1]?.key;
+  });
   return {
     ranker: ctx.ranker,
     scope: ctx.scope,
@@ -170,7 +180,7 @@ export function rankProcesses(snap: Snapshot, opts: RankOptions): Ranking {
     totalPages: ctx.totalPages,
     globalTotalPages: ctx.globalTotalPages,
     totalPagesSource: ctx.totalPagesSource,
-    candidates: [...ordered, ...unkillable],
+    candidates: [...killable, ...unkillable],
   };
 }
 
