@@ -4,7 +4,7 @@ import { rankProcesses } from '../src/policy/rank.js';
 import { buildSnapshot, proc } from '../test/helpers/snapshot-builder.js';
 
 const processes = Array.from({ length: 5000 }, (_, i) =>
-  proc({ pid: i + 10, rss: 1000 + ((i * 7919) % 50000), adj: i % 1000 }),
+  proc({ pid: i + 10, anonPages: 1000 + ((i * 7919) % 50000), oomScoreAdj: i % 1000 }),
 );
 const snap = buildSnapshot({ processes });
 for (let i = 0; i < 20; i++) rankProcesses(snap, { ranker: 'kernel' });

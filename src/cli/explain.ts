@@ -41,6 +41,7 @@ export function registerExplain(program: Command): void {
         'cgroup',
       ] as const),
     )
+    .option('--kube-pods <file>', 'kube policy: pod metadata (names, priorities, requests) as JSON')
     .action(async (pidArg, opts, cmd) => {
       const pid = Number(pidArg);
       if (!/^\d+$/.test(pidArg) || pid < 1 || !Number.isSafeInteger(pid)) {

@@ -5,6 +5,7 @@ import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import type { CgroupPolicyConfig, KillUnit } from '../config/types.js';
 import type { Host } from '../host/host.js';
+import { readPodMetadataFile } from '../host/kube/pod-metadata.js';
 import { readUserNames } from '../host/linux/passwd.js';
 import { sampleForRanking } from '../host/ranking-sample.js';
 import { UsageError } from '../model/errors.js';
@@ -34,6 +35,8 @@ export interface CgroupPolicyOptions {
   readonly cgroupDepth?: string;
   readonly measure?: 'usage' | 'working-set';
   readonly unit?: KillUnit;
+  /** The kube policy's pod metadata file. */
+  readonly kubePods?: string;
 }
 
 function cgroupSettings(opts: CgroupPolicyOptions): CgroupPolicyConfig {
@@ -57,6 +60,9 @@ export async function selectWithCgroupPolicy(
   cgroup: string | null,
   opts: CgroupPolicyOptions & { readonly kernelOomScore: boolean },
 ): Promise<{ snap: Snapshot; selection: Selection }> {
+  // A file named on the command line must be readable: unlike the daemon, a one-off answer does not fall back.
+  const podMetadata =
+    policy === 'kube' && opts.kubePods !== undefined ? readPodMetadataFile(opts.kubePods) : null;
   const sample = () =>
     sampleForRanking(host, { cgroup, kernelOomScore: opts.kernelOomScore, cgroupTree: true });
   const history: Snapshot[] = [];
@@ -72,6 +78,7 @@ export async function selectWithCgroupPolicy(
     cgroupSettings: cgroupSettings(opts),
     cgroupRules: [],
     killUnit: opts.unit ?? DEFAULT_CONFIG.killUnit,
+    podMetadata,
   };
   // No rules here, so no process facts are ever asked for.
   return { snap, selection: selectVictim(snap, settings, [], () => null, history) };
@@ -110,6 +117,7 @@ export function registerRank(program: Command): void {
         'cgroup',
       ] as const),
     )
+    .option('--kube-pods <file>', 'kube policy: pod metadata (names, priorities, requests) as JSON')
     .action(async (opts, cmd) => {
       const top = opts.top === undefined ? undefined : parsePositiveInt('--top', opts.top);
       const cgroup = opts.cgroup === undefined ? null : parseCgroupPath(opts.cgroup);

@@ -217,6 +217,7 @@ export const fileSchema = v.strictObject(
       nice: opt(integerIn(-20, 19)),
     }),
     server: section({ listen: opt(listenAddress) }),
+    kube: section({ pods_file: opt(absolutePath) }),
   },
   TABLE,
 );
@@ -328,6 +329,7 @@ export function fileToLayer(f: ConfigFile): { layer: ConfigLayer; problems: Rule
     selfOomScoreAdj: f.self_protection?.oom_score_adj,
     selfNice: f.self_protection?.nice,
     listen: f.server?.listen,
+    kubePodsFile: f.kube?.pods_file,
   };
   return { layer, problems };
 }

@@ -48,11 +48,12 @@ oomguard:
   --dry-run           same as --dryrun
   --cgroup PATH       watch this memory cgroup's limit and choose only inside it
   --ranker NAME       kernel | rss | legacy (per process), or a cgroup policy:
-                      cgroup | oomd-pressure | oomd-swap | size-growth (docs/cgroup-policies.md)
+                      cgroup | oomd-pressure | oomd-swap | size-growth | kube (docs/cgroup-policies.md)
   --unit NAME         process | process-group | cgroup
   --psi SPEC          LINE,WINDOW,LIMIT,DURATION[,CGROUP], e.g. full,avg10,60,30s (repeatable)
   --listen HOST:PORT  serve the dashboard and /metrics
   --history FILE      record kills in FILE ("none": nowhere; default /var/lib/oomguard/history.jsonl)
+  --kube-pods FILE    pod metadata for --ranker kube (docs/kubernetes.md), read at each selection
   --json              log one JSON object a line
   -h, --help          this text
 `;
@@ -84,6 +85,7 @@ const OPTIONS = {
   psi: { type: 'string' },
   listen: { type: 'string' },
   history: { type: 'string' },
+  'kube-pods': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -320,6 +322,9 @@ export function parseRunArgs(argv: readonly string[]): RunFlags {
         break;
       case 'psi':
         psi.push(psiTrigger(value));
+        break;
+      case 'kube-pods':
+        layer.kubePodsFile = absolutePath(flag, value);
         break;
       case 'history':
         layer.historyFile = value === 'none' ? null : absolutePath(flag, value);

@@ -49,6 +49,7 @@ export interface ConfigLayer {
   readonly postKillHook?: HookLayer;
   readonly notify?: boolean;
   readonly historyFile?: string | null;
+  readonly kubePodsFile?: string;
   readonly dryRun?: boolean;
   readonly pollMinMs?: number;
   readonly pollMaxMs?: number;

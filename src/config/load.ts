@@ -220,6 +220,7 @@ function merge(file: ConfigLayer, flags: ConfigLayer, label: string): DaemonConf
       `${label}: poll.min: must not be above poll.max (${pollMaxMs} ms), got ${pollMinMs} ms`,
     );
   }
+  const kubePodsFile = pick(file.kubePodsFile, flags.kubePodsFile);
   return {
     memory: mergeThresholds('memory', d.memory, file.memory, flags.memory, label),
     swap: mergeThresholds('swap', d.swap, file.swap, flags.swap, label),
@@ -264,5 +265,7 @@ function merge(file: ConfigLayer, flags: ConfigLayer, label: string): DaemonConf
       nice: over(d.selfProtection.nice, file.selfNice, flags.selfNice),
     },
     listen: over<string | null>(d.listen, file.listen, flags.listen),
+    // Optional: a config without the key compares equal to one that never had it.
+    ...(kubePodsFile === undefined ? {} : { kubePodsFile }),
   };
 }

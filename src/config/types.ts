@@ -184,4 +184,9 @@ export interface DaemonConfig {
   };
   /** host:port for the dashboard and /metrics; null = no server. */
   readonly listen: string | null;
+  /**
+   * The `kube` policy's pod metadata file (names, priorities, requests), read at each selection; absent: pods
+   * are ranked without metadata.
+   */
+  readonly kubePodsFile?: string;
 }

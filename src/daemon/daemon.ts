@@ -4,7 +4,9 @@ import type { DaemonConfig } from '../config/types.js';
 import type { HostActions } from '../host/actions.js';
 import type { HookResult } from '../host/hook-runner.js';
 import type { Host } from '../host/host.js';
+import { tryReadPodMetadataFile } from '../host/kube/pod-metadata.js';
 import { sampleForRanking } from '../host/ranking-sample.js';
+import type { PodMetadata } from '../kube/pod-metadata.js';
 import { HostReadError } from '../model/errors.js';
 import type { CgroupInfo, Snapshot } from '../model/snapshot.js';
 import type { DaemonEvent } from '../observe/events.js';
@@ -66,6 +68,8 @@ export class Daemon {
   /** Earlier cgroup samples, oldest first, for cgroup policies that compare with the past. */
   private history: Snapshot[] = [];
   private readonly oomKills = new OomKillCounter();
+  /** The pod metadata file failed and said so; the warning comes again only after it has been read once. */
+  private podMetadataWarned = false;
   /** The last selection's excluded PIDs (protect, ignore, unkillable) and why: refused even in a hand-made plan. */
   private lastExcluded: ReadonlyMap<number, string> = new Map();
   /** The report of every kill attempt, stand-downs included, for tests and the history. */
@@ -137,6 +141,18 @@ export class Daemon {
   }
 
   /** One look and, when memory is short, one decision. Returns how long to sleep before the next. */
+  /** The `kube` policy's pod metadata, read afresh for each selection (pods come and go); null without. */
+  private podMetadata(): PodMetadata[] | null {
+    const { config, emit } = this.deps;
+    if (config.cgroupPolicy !== 'kube' || config.kubePodsFile === undefined) return null;
+    const pods = tryReadPodMetadataFile(config.kubePodsFile, (message) => {
+      if (!this.podMetadataWarned) emit({ event: 'warning', level: 'warning', message });
+      this.podMetadataWarned = true;
+    });
+    if (pods !== null) this.podMetadataWarned = false;
+    return pods;
+  }
+
   async tick(): Promise<number> {
     const { config, clock, emit } = this.deps;
     let look: Look;
@@ -167,7 +183,13 @@ export class Daemon {
       return config.pollMinMs;
     }
     this.lastSnapshot = snap;
-    const sel = selectVictim(snap, config, this.rules, (pid) => this.facts(snap, pid), this.history);
+    const sel = selectVictim(
+      snap,
+      { ...config, podMetadata: this.podMetadata() },
+      this.rules,
+      (pid) => this.facts(snap, pid),
+      this.history,
+    );
     if (config.debug) {
       for (const r of sel.ruled.slice(0, 10)) {
         emit({

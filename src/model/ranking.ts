@@ -3,7 +3,7 @@
 export type RankerName = 'kernel' | 'rss' | 'legacy';
 
 /** Policies that choose a memory cgroup first, then whom in it to kill (src/policy/cgroup-*.ts, oomd-*.ts). */
-export type CgroupPolicyName = 'cgroup' | 'oomd-pressure' | 'oomd-swap' | 'size-growth';
+export type CgroupPolicyName = 'cgroup' | 'oomd-pressure' | 'oomd-swap' | 'size-growth' | 'kube';
 
 /** What `--policy`, `--ranker` and `selection.ranker` accept: a per-process ranker or a cgroup policy. */
 export type PolicyName = RankerName | CgroupPolicyName;
@@ -14,6 +14,7 @@ export const CGROUP_POLICY_NAMES: readonly CgroupPolicyName[] = [
   'oomd-pressure',
   'oomd-swap',
   'size-growth',
+  'kube',
 ];
 export const POLICY_NAMES: readonly PolicyName[] = [...RANKER_NAMES, ...CGROUP_POLICY_NAMES];
 

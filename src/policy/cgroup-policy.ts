@@ -1,11 +1,13 @@
 // The cgroup policies by name: what each ranks, whether it compares with the past, whether it has its own trigger,
 // and whether its kills take whole cgroups. Pure.
 import type { CgroupPolicyConfig } from '../config/types.js';
+import type { PodMetadata } from '../kube/pod-metadata.js';
 import type { CgroupPolicyName } from '../model/ranking.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { CompiledCgroupRule } from './cgroup-prefs.js';
 import type { CgroupRanking, PolicyTrigger } from './cgroup-ranking.js';
 import { rankCgroupsBySize } from './cgroup-size.js';
+import { rankPods } from './kube-pods.js';
 import { pressureTrigger, rankByPressure } from './oomd-pressure.js';
 import { rankBySizeOrGrowth } from './oomd-size-growth.js';
 import { rankBySwap, swapTrigger } from './oomd-swap.js';
@@ -16,6 +18,8 @@ export interface CgroupPolicyInput {
   readonly scope: string;
   readonly settings: CgroupPolicyConfig;
   readonly rules: readonly CompiledCgroupRule[];
+  /** The `kube` policy's pod metadata (names, priorities, requests); null or absent: rank pods without. */
+  readonly podMetadata?: readonly PodMetadata[] | null;
 }
 
 /** Policies that compare a cgroup with its past (pgscan rates, growth): the daemon keeps earlier samples for them. */
@@ -23,7 +27,10 @@ export function needsHistory(policy: CgroupPolicyName): boolean {
   return policy === 'oomd-pressure' || policy === 'size-growth';
 }
 
-/** The oomd-style policies kill the chosen cgroup whole, as systemd-oomd and oomd do; `cgroup` kills one process. */
+/**
+ * The oomd-style policies kill the chosen cgroup whole, as systemd-oomd and oomd do, and `kube` the chosen pod
+ * as an eviction does; `cgroup` kills one process.
+ */
 export function killsWholeCgroup(policy: CgroupPolicyName): boolean {
   return policy !== 'cgroup';
 }
@@ -44,6 +51,8 @@ export function rankCgroups(
       return rankBySwap(now, scope, settings, rules);
     case 'size-growth':
       return rankBySizeOrGrowth(now, history, scope, settings, rules);
+    case 'kube':
+      return rankPods(now, scope, input.podMetadata ?? null, rules);
   }
 }
 

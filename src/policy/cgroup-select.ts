@@ -54,7 +54,13 @@ export function chooseInCgroups(
       });
       continue;
     }
-    const group = oomGroupOf(tree, victim.candidate.cgroup, ranking.scope);
+    const found = oomGroupOf(tree, victim.candidate.cgroup, ranking.scope);
+    // A policy that kills the candidate whole is not narrowed by a group inside it (the kubelet sets
+    // memory.oom.group on each container; `kube` still takes the pod).
+    const group =
+      found !== null && killsWholeCgroup(ranking.policy) && found !== cg.path && inScope(found, cg.path)
+        ? null
+        : found;
     const [killCgroup, wholeBecause] =
       group !== null
         ? [group, `memory.oom.group is 1 on ${group}`]

@@ -2,6 +2,7 @@
 // facts rules may need (command line, executable, user) arrive through a callback.
 import { DEFAULT_CONFIG } from '../config/defaults.js';
 import type { DaemonConfig } from '../config/types.js';
+import type { PodMetadata } from '../kube/pod-metadata.js';
 import type { Ranking } from '../model/ranking.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { rankCgroups } from './cgroup-policy.js';
@@ -22,7 +23,10 @@ export interface Selection {
 }
 
 export type SelectionSettings = Pick<DaemonConfig, 'ranker' | 'scopeCgroup'> &
-  Partial<Pick<DaemonConfig, 'cgroupPolicy' | 'cgroupRules' | 'cgroupSettings' | 'killUnit'>>;
+  Partial<Pick<DaemonConfig, 'cgroupPolicy' | 'cgroupRules' | 'cgroupSettings' | 'killUnit'>> & {
+    /** The `kube` policy's pod metadata, read by the caller for this selection; null or absent: none. */
+    readonly podMetadata?: readonly PodMetadata[] | null;
+  };
 
 /**
  * `history`: earlier snapshots of the same cgroups, for the cgroup policies that compare with the past. Under a
@@ -52,6 +56,7 @@ export function selectVictim(
       scope: ranking.scope,
       settings: config.cgroupSettings ?? DEFAULT_CONFIG.cgroupSettings,
       rules: compileCgroupRules(config.cgroupRules ?? []),
+      podMetadata: config.podMetadata ?? null,
     });
     const { choice, victim } = chooseInCgroups(
       cgroupRanking,

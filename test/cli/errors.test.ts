@@ -54,7 +54,7 @@ describe('usage errors: exit 2', { concurrency: true }, () => {
 
   test('an unknown --policy (commander lists the choices)', async () => {
     const message =
-      "error: option '--policy <name>' argument 'foo' is invalid. Allowed choices are kernel, rss, legacy, cgroup, oomd-pressure, oomd-swap, size-growth.\n";
+      "error: option '--policy <name>' argument 'foo' is invalid. Allowed choices are kernel, rss, legacy, cgroup, oomd-pressure, oomd-swap, size-growth, kube.\n";
     await fails(['explain', '11', '--policy', 'foo', '--root', V2], 2, message);
   });
 

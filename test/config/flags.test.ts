@@ -161,7 +161,7 @@ describe('parseRunArgs: bad flags, exact messages, exit code 2', () => {
     [['-r', 'often'], '-r: expected a number of seconds (0 = off), got "often"'],
     [
       ['--ranker', 'biggest'],
-      '--ranker: expected one of kernel, rss, legacy, cgroup, oomd-pressure, oomd-swap, size-growth, got "biggest"',
+      '--ranker: expected one of kernel, rss, legacy, cgroup, oomd-pressure, oomd-swap, size-growth, kube, got "biggest"',
     ],
     [['--unit', 'pod'], '--unit: expected one of process, process-group, cgroup, got "pod"'],
     [

@@ -266,7 +266,7 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
     ],
     [
       'verbose = true',
-      'oomguard.toml: verbose: unknown key (known keys here: memory, swap, scope, psi, selection, rules, cgroups, cgroup_rules, action, hooks, poll, output, self_protection, server)',
+      'oomguard.toml: verbose: unknown key (known keys here: memory, swap, scope, psi, selection, rules, cgroups, cgroup_rules, action, hooks, poll, output, self_protection, server, kube)',
     ],
     ['memory = 5', 'oomguard.toml: memory: expected a table, got 5'],
     [
@@ -283,7 +283,7 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
     ],
     [
       '[selection]\nranker = "biggest"',
-      'oomguard.toml: selection.ranker: expected one of "kernel", "rss", "legacy", "cgroup", "oomd-pressure", "oomd-swap", "size-growth", got "biggest"',
+      'oomguard.toml: selection.ranker: expected one of "kernel", "rss", "legacy", "cgroup", "oomd-pressure", "oomd-swap", "size-growth", "kube", got "biggest"',
     ],
     [
       '[action]\ngrace = 5',
