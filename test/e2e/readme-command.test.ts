@@ -25,7 +25,8 @@ test("the README's main command builds and starts the daemon with built-in defau
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     err += d;
   });
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // 'close', not 'exit': npm may exit before the daemon it started has written its last line to our pipe.
+  const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
   try {
     const deadline = Date.now() + 120000;
     // The start line, then the first memory report (the default interval is an hour, counted from the first look).
