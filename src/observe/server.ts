@@ -261,12 +261,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (streams.size > 0) broadcast(sse('daemon', e));
   });
 
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (res.headersSent) res.destroy();
-      else text(req, res, 500, `internal error: ${(e as Error).message}`);
-    });
-  });
+  // Check the header and request deadlines every second (Node's default: every 30 s), so a client that
+  // trickles its headers (slowloris) is cut off close to HEADERS_TIMEOUT_MS.
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: 1000 },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        if (res.headersSent) res.destroy();
+        else text(req, res, 500, `internal error: ${(e as Error).message}`);
+      });
+    },
+  );
   // CONNECT and protocol upgrades bypass the request handler: refuse them the same way.
   const refuseRaw = (_req: IncomingMessage, socket: Duplex) => {
     socket.end(

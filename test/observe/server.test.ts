@@ -2,6 +2,7 @@
 // security headers, the JSON API and the event stream.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { UsageError } from '../../src/model/errors.js';
@@ -92,6 +93,31 @@ describe('the HTTP server', () => {
         assert.equal(r.headers.allow, 'GET, HEAD', `${method} ${path}`);
       }
     }
+  });
+
+  test('a client that never finishes its headers (slowloris) is cut off after about 10 s', async () => {
+    const started = Date.now();
+    const { closedAfterMs, reply } = await new Promise<{ closedAfterMs: number; reply: string }>(
+      (resolve, reject) => {
+        const socket = connect(server.address.port, server.address.host, () => {
+          socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+        });
+        let reply = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (d: string) => {
+          reply += d;
+        });
+        socket.on('close', () => resolve({ closedAfterMs: Date.now() - started, reply }));
+        socket.on('error', reject);
+        // Far past the server's limit: if the server never closes, the test fails on this rather than hanging.
+        setTimeout(
+          () => socket.destroy(new Error('the server kept a half-sent request open for 30 s')),
+          30_000,
+        ).unref();
+      },
+    );
+    assert.ok(closedAfterMs >= 9_000 && closedAfterMs < 13_000, `closed after ${closedAfterMs} ms`);
+    assert.match(reply, /^HTTP\/1\.1 408 /, 'answered 408 Request Timeout');
   });
 
   test('a protocol upgrade (WebSocket) is refused too', async () => {
