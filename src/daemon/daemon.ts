@@ -283,6 +283,8 @@ export class Daemon {
     const policy = config.cgroupPolicy;
     const base = host.sample({
       processes: false,
+      // Cgroup policies keep looks as history and read reclaim counters from them (v1: /proc/vmstat).
+      counters: policy !== null,
       cgroupSubtree: policy === null ? null : (config.scopeCgroup ?? '/'),
     });
     const cgroups = new Map<string, CgroupInfo>(base.cgroups);

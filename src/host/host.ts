@@ -13,6 +13,11 @@ export interface SampleOptions {
   readonly cgroupSubtree?: string | null;
   /** Keep only processes whose memory cgroup is this path or below it. */
   readonly processScope?: string | null;
+  /**
+   * Read /proc/vmstat and the io and cpu PSI files (default true). The daemon's frequent memory look
+   * leaves them out unless a policy needs them: less to read and parse, less garbage, an idle daemon.
+   */
+  readonly counters?: boolean;
 }
 
 export interface Host {

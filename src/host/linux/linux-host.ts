@@ -81,7 +81,8 @@ export class LinuxHost implements Host {
   sample(options: SampleOptions = {}): Snapshot {
     const timeMs = performance.now();
     const meminfo = this.readMeminfo();
-    const vmstatText = this.keptText('vmstat');
+    const counters = options.counters !== false;
+    const vmstatText = counters ? this.keptText('vmstat') : null;
     const scope = options.processScope ? normalizeCgroupPath(options.processScope) : null;
     const cgroups =
       options.cgroupSubtree === undefined || options.cgroupSubtree === null
@@ -96,8 +97,8 @@ export class LinuxHost implements Host {
       vmstat: vmstatText === null ? null : parseVmstat(vmstatText),
       psi: {
         memory: this.keptPsi('pressure/memory'),
-        io: this.keptPsi('pressure/io'),
-        cpu: this.keptPsi('pressure/cpu'),
+        io: counters ? this.keptPsi('pressure/io') : null,
+        cpu: counters ? this.keptPsi('pressure/cpu') : null,
       },
       processes:
         options.processes === false ? [] : this.readProcesses(options.kernelOomScore === true, scope),

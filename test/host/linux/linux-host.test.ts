@@ -180,6 +180,20 @@ test('kernelOomScore is read only when asked; processes: false skips the table',
   assert.deepEqual(host.sample({ processes: false }).processes, []);
 });
 
+test('counters: false leaves out /proc/vmstat and the io and cpu pressure, keeps meminfo and memory PSI', (t) => {
+  const host = new LinuxHost({ root: fixture('v1') });
+  t.after(() => host.close());
+  const full = host.sample({ processes: false });
+  const lean = host.sample({ processes: false, counters: false });
+  assert.notEqual(full.vmstat, null);
+  assert.notEqual(full.psi.io, null);
+  assert.equal(lean.vmstat, null);
+  assert.equal(lean.psi.io, null);
+  assert.equal(lean.psi.cpu, null);
+  assert.deepEqual(lean.psi.memory, full.psi.memory);
+  assert.deepEqual(lean.meminfo, full.meminfo);
+});
+
 test('v1 fixture: the memory cgroup tree', (t) => {
   const host = new LinuxHost({ root: fixture('v1') });
   t.after(() => host.close());
