@@ -10,6 +10,7 @@ import {
   evaluateThresholds,
   systemFigures,
 } from '../../src/policy/thresholds.js';
+import { cgroup as builderCgroup } from '../helpers/snapshot-builder.js';
 
 const MiB = 1024 * 1024;
 
@@ -38,29 +39,15 @@ function meminfo(over: Partial<MemInfo>): MemInfo {
   };
 }
 
+/** A v1 cgroup with a 100 MiB limit, unless `over` says otherwise. */
 function cgroup(over: Partial<CgroupInfo>): CgroupInfo {
-  return {
-    path: '/oomguard-test-x',
+  return builderCgroup(over.path ?? '/oomguard-test-x', {
     version: 1,
     usage: 0,
     limit: 100 * MiB,
-    swapUsage: null,
-    swapLimit: null,
-    memswUsage: null,
-    memswLimit: null,
-    high: null,
-    low: null,
-    min: null,
-    peak: null,
-    stat: {},
-    events: {},
-    oomControl: null,
-    oomGroup: false,
     swappiness: 60,
-    pressure: null,
-    procs: [],
     ...over,
-  };
+  });
 }
 
 function snapshot(mem: MemInfo, cgroups: CgroupInfo[] = []): Snapshot {
