@@ -46,7 +46,9 @@ test('a real memcg OOM: the live report and the dmesg report decode exactly', {
   // T = 120 MiB = 30720 pages, trunc(T/1000) = 30: big ≈ 12800 pages; small ≈ 7680 + 400·30 = 19680 pages wins.
   const big = await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 50 });
   const small = await sandbox.startHog({ cgroup: cg, adj: 400, sizeMiB: 30 });
-  const pusher = await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 0, pushMiB: 64 });
+  // 50 + 30 + 48 MiB passes the 120 MiB limit once; after the victim (at least 30 MiB) is gone the rest fits,
+  // so the kernel kills exactly once.
+  const pusher = await sandbox.startHog({ cgroup: cg, adj: 0, sizeMiB: 0, pushMiB: 48 });
   pusher.push();
   await until(() => cg.oomKills() >= 1, 20000, 'the kernel OOM kill');
   await until(() => live.some((r) => r.constraint?.oomMemcg === cg.path), 5000, 'the live report');
