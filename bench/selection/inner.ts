@@ -1,18 +1,24 @@
-// Runs as PID 1 of a fresh PID namespace (bench/selection/run.ts starts it with unshare): starts N sleepers,
-// then in each round times, one after another, the C floor in three modes, oomguard's in-process selection
-// (LinuxHost.sample + rankProcesses), earlyoom's dry-run victim search and nohang's. Prints one JSON object.
+// Runs as PID 1 of a fresh PID namespace (bench/selection/run.ts starts it with unshare): starts N sleepers
+// (HOGS of them holding 32, 64, ... MiB), then in each round times, one after another, the C floor in its
+// modes, oomguard's in-process selection as the daemon makes it (VictimSearcher: two phases where they
+// apply and pay) and forced full scans, earlyoom's dry-run victim search and nohang's. Prints one JSON object.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
+import { VictimSearcher } from '../../src/daemon/victim-search.js';
 import { LinuxHost } from '../../src/host/linux/linux-host.js';
-import { rankProcesses } from '../../src/policy/rank.js';
+import { sampleForRanking } from '../../src/host/ranking-sample.js';
+import { selectVictim } from '../../src/policy/select.js';
 import { BIN } from '../lib/paths.js';
 
 const n = Number(process.argv[2]);
 const rounds = Number(process.argv[3] ?? 5);
 const earlyoomSeconds = Number(process.argv[4] ?? 3);
-const FLOOR_MODES = ['score', 'stat-status', 'oomguard'] as const;
+const hogs = Number(process.argv[5] ?? 0);
+const FLOOR_MODES = ['score', 'stat-status', 'exact', 'two-phase'] as const;
+const noFacts = () => () => null;
 
 /** Per round: CPU µs per selection for each contender. */
 type Round = Record<string, number>;
@@ -43,27 +49,37 @@ function floor(mode: string, iterations: number): { cpuUs: number; wallUs: numbe
   return { cpuUs: (cpu as number) / 1000, wallUs: (wall as number) / 1000, seen: seen as number };
 }
 
+/** CPU µs per selection, as the daemon selects (`daemon`) or always reading every process (`full`). */
 function oomguard(
   host: LinuxHost,
   iterations: number,
-): { cpuUs: number; sampleCpuUs: number; wallUs: number; seen: number } {
-  let seen = 0;
-  let sampleUs = 0;
+  how: 'daemon' | 'full',
+): { cpuUs: number; wallUs: number; victim: number; detailed: number } {
+  // One searcher for all iterations, as in the daemon: it learns whether two phases pay on this mix.
+  const searcher = new VictimSearcher(host, []);
+  let victim = 0;
+  let detailed = 0;
+  const once = () => {
+    if (how === 'full') {
+      const snap = sampleForRanking(host, {});
+      victim = selectVictim(snap, DEFAULT_CONFIG, [], () => null).victim?.candidate.pid ?? 0;
+      detailed = snap.processes.length;
+    } else {
+      const s = searcher.search(DEFAULT_CONFIG, noFacts);
+      victim = s.selection.victim?.candidate.pid ?? 0;
+      detailed = s.detailed;
+    }
+  };
+  once();
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    const s0 = process.cpuUsage();
-    const snap = host.sample({ processes: true });
-    const s = process.cpuUsage(s0);
-    sampleUs += s.user + s.system;
-    seen = rankProcesses(snap, { ranker: 'kernel' }).candidates.length;
-  }
+  for (let i = 0; i < iterations; i++) once();
   const cpu = process.cpuUsage(cpu0);
   return {
     cpuUs: (cpu.user + cpu.system) / iterations,
-    sampleCpuUs: sampleUs / iterations,
     wallUs: ((performance.now() - wall0) * 1000) / iterations,
-    seen,
+    victim,
+    detailed,
   };
 }
 
@@ -74,8 +90,10 @@ async function earlyoom(seconds: number): Promise<{ cpuUs: number; selections: n
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let seen = 0;
+  let text = '';
   const count = (d: Buffer) => {
     seen += d.toString().split('dryrun, not actually').length - 1;
+    if (text.length < 4000) text += d.toString();
   };
   child.stdout?.on('data', count);
   child.stderr?.on('data', count);
@@ -88,6 +106,8 @@ async function earlyoom(seconds: number): Promise<{ cpuUs: number; selections: n
     const ns1 = runNs(pid);
     const sel1 = seen;
     const selections = sel1 - sel0;
+    if (selections === 0)
+      process.stderr.write(`  earlyoom made no selection in ${seconds} s; it said:\n${text}\n`);
     return { cpuUs: selections > 0 ? (ns1 - ns0) / 1000 / selections : Number.NaN, selections };
   } finally {
     child.kill('SIGKILL');
@@ -102,11 +122,16 @@ function nohang(): number {
 }
 
 async function main(): Promise<void> {
-  const sleepers = spawn(join(BIN, 'sleepers'), [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sleepers = spawn(join(BIN, 'sleepers'), [String(n), String(hogs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await waitForLine(sleepers, 'ready', 120_000);
+  // The hogs touch their memory after the sleepers said ready: give them time to finish (1.7 GiB for 10).
+  if (hogs > 0) await new Promise((r) => setTimeout(r, 3000));
   const iterations = Math.max(5, Math.ceil(50_000 / n));
   const host = new LinuxHost();
-  oomguard(host, iterations); // warm-up: JIT and buffers
+  oomguard(host, iterations, 'full'); // warm-up: JIT and buffers
+  oomguard(host, iterations, 'daemon');
   const results: Round[] = [];
   let processes = 0;
   for (let r = 0; r < rounds; r++) {
@@ -114,12 +139,16 @@ async function main(): Promise<void> {
     for (const mode of FLOOR_MODES) {
       const f = floor(mode, iterations);
       round[`floor-${mode}`] = f.cpuUs;
-      processes = f.seen;
+      if (mode === 'exact') processes = f.seen;
     }
-    const o = oomguard(host, iterations);
+    const o = oomguard(host, iterations, 'daemon');
     round.oomguard = o.cpuUs;
-    round['oomguard-sample'] = o.sampleCpuUs;
     round['oomguard-wall'] = o.wallUs;
+    round['oomguard-detailed'] = o.detailed;
+    round['oomguard-victim'] = o.victim;
+    const f = oomguard(host, iterations, 'full');
+    round['oomguard-full'] = f.cpuUs;
+    round['oomguard-full-victim'] = f.victim;
     const e = await earlyoom(earlyoomSeconds);
     round.earlyoom = e.cpuUs;
     round['earlyoom-selections'] = e.selections;

@@ -5,7 +5,6 @@ import type { HostActions } from '../host/actions.js';
 import type { HookResult } from '../host/hook-runner.js';
 import type { Host } from '../host/host.js';
 import { tryReadPodMetadataFile } from '../host/kube/pod-metadata.js';
-import { sampleForRanking } from '../host/ranking-sample.js';
 import type { PodMetadata } from '../kube/pod-metadata.js';
 import { HostReadError } from '../model/errors.js';
 import type { CgroupInfo, Snapshot } from '../model/snapshot.js';
@@ -17,11 +16,11 @@ import { explainProcess, formatExplanation } from '../policy/explain.js';
 import { planKill, refusal } from '../policy/kill-plan.js';
 import { PSI_TRIGGER_IDLE, type PsiTriggerState, stepPsiTriggers } from '../policy/psi-trigger-state.js';
 import { type CompiledRule, compileRules, type ProcessFacts } from '../policy/rules.js';
-import { selectVictim } from '../policy/select.js';
 import { evaluateThresholds, type Level, type ThresholdVerdict } from '../policy/thresholds.js';
 import type { Clock } from './clock.js';
 import { Executor, type KillReport } from './executor.js';
 import { cgroupOomKills, OomKillCounter } from './kernel-oom.js';
+import { type VictimSearch, VictimSearcher } from './victim-search.js';
 
 /** How long to wait before looking again when nobody may be killed, and how often to say so. */
 const NO_VICTIM_SLEEP_MS = 1000;
@@ -60,6 +59,7 @@ const RANK: Record<Level, number> = { ok: 0, term: 1, kill: 2 };
 export class Daemon {
   private readonly rules: CompiledRule[];
   private readonly executor: Executor;
+  private readonly searcher: VictimSearcher;
   private psiStates: PsiTriggerState[];
   private cooldownUntil = Number.NEGATIVE_INFINITY;
   private nextReportAt = Number.NEGATIVE_INFINITY;
@@ -84,6 +84,7 @@ export class Daemon {
     const { config, host } = deps;
     this.rules = compileRules(config.rules);
     this.psiStates = config.psi.map(() => PSI_TRIGGER_IDLE);
+    this.searcher = new VictimSearcher(host, this.rules);
     this.executor = new Executor({
       actions: deps.actions,
       clock: deps.clock,
@@ -168,12 +169,13 @@ export class Daemon {
     if (now < this.cooldownUntil) return config.pollMinMs;
 
     emit({ event: 'trigger', level: 'warning', message: look.reason, fields: figures(look) });
-    let snap: Snapshot;
+    let search: VictimSearch;
     try {
-      snap = sampleForRanking(this.deps.host, {
-        cgroup: config.scopeCgroup,
-        cgroupTree: config.cgroupPolicy !== null,
-      });
+      search = this.searcher.search(
+        { ...config, podMetadata: this.podMetadata() },
+        (snap) => (pid) => this.facts(snap, pid),
+        this.history,
+      );
     } catch (e) {
       emit({
         event: 'error',
@@ -182,14 +184,8 @@ export class Daemon {
       });
       return config.pollMinMs;
     }
+    const { snap, selection: sel } = search;
     this.lastSnapshot = snap;
-    const sel = selectVictim(
-      snap,
-      { ...config, podMetadata: this.podMetadata() },
-      this.rules,
-      (pid) => this.facts(snap, pid),
-      this.history,
-    );
     if (config.debug) {
       for (const r of sel.ruled.slice(0, 10)) {
         emit({
@@ -222,6 +218,9 @@ export class Daemon {
         oomScore: c.oomScore,
         oomScoreAdj: c.oomScoreAdj,
         key: sel.victim.key,
+        search: search.method,
+        detailed: search.detailed,
+        seen: search.seen,
       },
     });
     const killCgroup = sel.cgroups?.killCgroup ?? null;

@@ -18,12 +18,22 @@ export interface SampleOptions {
    * leaves them out unless a policy needs them: less to read and parse, less garbage, an idle daemon.
    */
   readonly counters?: boolean;
+  /**
+   * Read only these processes (ascending pids; those that have exited are left out), not every one under
+   * /proc: the second phase of the two-phase victim search (src/policy/shortlist.ts).
+   */
+  readonly pids?: readonly number[];
 }
 
 export interface Host {
   readonly pageSize: number;
   /** One consistent-enough look at the machine. Processes that vanish mid-read are left out. */
   sample(options?: SampleOptions): Snapshot;
+  /**
+   * pid → /proc/PID/oom_score for every process: the kernel's own badness, one small file each (the first
+   * phase of the two-phase victim search). Optional: hosts without it always get full scans.
+   */
+  readOomScores?(): Map<number, number>;
   /** The process's command line, split on NUL; null when it vanished. Empty for kernel threads. */
   readCmdline(pid: number): string[] | null;
   /** The target of /proc/PID/exe, null when unreadable or vanished. */

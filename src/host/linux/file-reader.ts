@@ -43,7 +43,11 @@ export class FileReader {
     }
   }
 
-  /** Like read(), through an fd kept open across calls; GONE when the file is absent or unsupported. */
+  /**
+   * Like read(), through an fd kept open across calls; GONE when the file is absent or unsupported. The kept
+   * files (meminfo, uptime, vmstat, PSI) are seq_files, which fill a read as far as they can: a short read is
+   * the end, and the second read that would return 0 is saved on every look.
+   */
   readKept(path: string): number {
     let fd = this.kept.get(path);
     if (fd === undefined) {
@@ -55,7 +59,7 @@ export class FileReader {
       this.kept.set(path, fd);
     }
     try {
-      return this.readFd(fd, false);
+      return this.readFd(fd, true);
     } catch (error) {
       return this.failed(path, error, UNAVAILABLE_CODES);
     }

@@ -35,6 +35,9 @@ export interface LinuxHostOptions {
   readonly root?: string;
 }
 
+/** From this many pids on, a partial scan reads the cgroups' member lists rather than each /proc/PID/cgroup. */
+const MEMBER_LISTS_FROM = 64;
+
 /** PF_KTHREAD in stat field 9. */
 const PF_KTHREAD = 0x00200000;
 
@@ -101,12 +104,32 @@ export class LinuxHost implements Host {
         cpu: counters ? this.keptPsi('pressure/cpu') : null,
       },
       processes:
-        options.processes === false ? [] : this.readProcesses(options.kernelOomScore === true, scope),
+        options.processes === false
+          ? []
+          : this.readProcesses(options.kernelOomScore === true, scope, options.pids ?? null),
       cgroupLayout: this.cgroupLayout,
       cgroups,
       hostPidNamespace: this.hostPidNamespace,
       selfPid: this.selfPid,
     };
+  }
+
+  readOomScores(): Map<number, number> {
+    const scores = new Map<number, number>();
+    const reader = this.reader;
+    for (const name of readdirSync(this.procDir)) {
+      const first = name.charCodeAt(0);
+      if (first < 0x30 || first > 0x39) continue;
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) continue;
+      const path = this.procFile(pid, 'oom_score');
+      const length = reader.read(path, true);
+      if (length === GONE || length === 0) continue;
+      const score = intAt(reader.buf, 0, length);
+      if (Number.isNaN(score)) throw new HostReadError(`${path}: not a number`, path);
+      scores.set(pid, score);
+    }
+    return scores;
   }
 
   readCmdline(pid: number): string[] | null {
@@ -266,7 +289,7 @@ export class LinuxHost implements Host {
     const path = join(this.procDir, 'meminfo');
     const length = this.reader.readKept(path);
     if (length === GONE) throw new HostReadError(`cannot read ${path}: ENOENT`, path);
-    const meminfo = parseMeminfo(this.reader.text(length));
+    const meminfo = parseMeminfo(this.reader.buf, length);
     if (meminfo === null) throw new HostReadError(`${path}: no MemTotal line`, path);
     return meminfo;
   }
@@ -291,14 +314,23 @@ export class LinuxHost implements Host {
     return text === null ? null : parsePsi(text);
   }
 
-  private readProcesses(kernelOomScore: boolean, scope: string | null): ProcessInfo[] {
+  private readProcesses(
+    kernelOomScore: boolean,
+    scope: string | null,
+    only: readonly number[] | null,
+  ): ProcessInfo[] {
     const processes: ProcessInfo[] = [];
-    const members = this.cgroupMembers();
-    for (const name of readdirSync(this.procDir)) {
-      const first = name.charCodeAt(0);
-      if (first < 0x30 || first > 0x39) continue;
-      const pid = Number(name);
-      if (!Number.isInteger(pid)) continue;
+    // For a handful of pids, their own /proc/PID/cgroup is cheaper than every cgroup's list.
+    const members = only !== null && only.length < MEMBER_LISTS_FROM ? null : this.cgroupMembers();
+    for (const entry of only ?? readdirSync(this.procDir)) {
+      let pid: number;
+      if (typeof entry === 'number') pid = entry;
+      else {
+        const first = entry.charCodeAt(0);
+        if (first < 0x30 || first > 0x39) continue;
+        pid = Number(entry);
+        if (!Number.isInteger(pid)) continue;
+      }
       // A scoped look reads only the scope's processes: the lists already place the rest outside it.
       const listed = scope === null ? null : (members?.get(pid) ?? null);
       if (listed !== null && scope !== null && !isInCgroup(listed, scope)) continue;

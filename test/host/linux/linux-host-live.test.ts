@@ -2,7 +2,7 @@
 // own identity) and from what the test writes into a memory cgroup it creates and removes.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinuxHost } from '../../../src/host/linux/linux-host.js';
@@ -81,4 +81,27 @@ test('a memory cgroup this test creates reads back its limit and member', {
     snap.processes.map((p) => [p.pid, p.comm, p.cgroup, p.ppid]),
     [[pid, 'sleep', `/${name}`, process.pid]],
   );
+});
+
+test('readOomScores: the kernel oom_score of every process; a sample of chosen pids reads only those', (t) => {
+  const host = new LinuxHost();
+  t.after(() => host.close());
+  const scores = host.readOomScores();
+  // PID 2 (kthreadd) is a kernel thread: the kernel reports 0 for it.
+  assert.equal(scores.get(2), 0);
+  const mine = scores.get(process.pid);
+  // Read again by hand right after: this process's size barely moves between the two reads.
+  const byHand = Number(readFileSync('/proc/self/oom_score', 'utf8'));
+  assert.ok(mine !== undefined && Math.abs(mine - byHand) <= 1, `${mine} vs ${byHand}`);
+  const listed = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+  assert.ok(Math.abs(scores.size - listed) <= 5, `${scores.size} scores for ${listed} processes`);
+
+  const gone = 4_194_304; // PID_MAX_LIMIT: every pid is below it
+  const snap = host.sample({ processes: true, pids: [1, process.pid, gone] });
+  assert.deepEqual(
+    snap.processes.map((p) => p.pid),
+    [1, process.pid],
+  );
+  assert.equal(snap.processes[1]?.comm, readFileSync('/proc/self/comm', 'utf8').replace(/\n$/, ''));
+  assert.equal(snap.processes[1]?.oomScoreAdj, Number(readFileSync('/proc/self/oom_score_adj', 'utf8')));
 });

@@ -1,0 +1,124 @@
+// The daemon's selection: read what ranking needs, rank, apply the rules. For a global OOM under the kernel
+// ranker it reads in two phases (src/policy/shortlist.ts): every process's oom_score, then full records
+// only for the highest groups, as far down as one of them could still win. Elsewhere it reads everything.
+import type { Host } from '../host/host.js';
+import { sampleForRanking } from '../host/ranking-sample.js';
+import type { ProcessInfo, Snapshot } from '../model/snapshot.js';
+import type { CompiledRule, FactsFn } from '../policy/rules.js';
+import { type Selection, type SelectionSettings, selectVictim } from '../policy/select.js';
+import {
+  groupByScore,
+  maxRuleBoostPoints,
+  type ScoreGroup,
+  twoPhaseRefusal,
+  unreadCannotWin,
+} from '../policy/shortlist.js';
+import { globalTotalPages } from '../score/badness.js';
+
+/**
+ * When the top oom_score groups hold more than this share of the processes (a machine of many equal small
+ * processes), phase one was wasted work: the next search reads everything at once.
+ */
+const FULL_SCAN_SHARE = 0.5;
+
+export interface VictimSearch {
+  readonly snap: Snapshot;
+  readonly selection: Selection;
+  /** 'two-phase' or why the search read every process. */
+  readonly method: string;
+  /** Processes whose full record was read. */
+  readonly detailed: number;
+  /** Processes seen at all (phase one's count in a two-phase search). */
+  readonly seen: number;
+}
+
+/** What one search learns for the next: whether two phases paid off on this machine's process mix. */
+export class VictimSearcher {
+  private fullScanNext = false;
+
+  constructor(
+    private readonly host: Host,
+    private readonly rules: readonly CompiledRule[],
+  ) {}
+
+  /** `facts` gives the rules' process facts for the snapshot the selection ranks. */
+  search(
+    settings: SelectionSettings,
+    facts: (snap: Snapshot) => FactsFn,
+    history: readonly Snapshot[] = [],
+  ): VictimSearch {
+    const refusal = twoPhaseRefusal(settings);
+    const readScores = this.host.readOomScores?.bind(this.host);
+    if (refusal !== null || readScores === undefined || this.fullScanNext) {
+      const snap = sampleForRanking(this.host, {
+        cgroup: settings.scopeCgroup,
+        cgroupTree: settings.cgroupPolicy != null,
+      });
+      const selection = selectVictim(snap, settings, this.rules, facts(snap), history);
+      if (refusal === null) this.fullScanNext = topGroupShare(selection) > FULL_SCAN_SHARE;
+      const method =
+        refusal ?? (readScores === undefined ? 'the host has no oom_score' : 'many processes tie at the top');
+      return {
+        snap,
+        selection,
+        method: `full scan (${method})`,
+        detailed: snap.processes.length,
+        seen: snap.processes.length,
+      };
+    }
+    return this.twoPhase(settings, readScores(), facts, history);
+  }
+
+  private twoPhase(
+    settings: SelectionSettings,
+    scores: Map<number, number>,
+    facts: (snap: Snapshot) => FactsFn,
+    history: readonly Snapshot[],
+  ): VictimSearch {
+    const groups = groupByScore(scores);
+    const boostPoints = maxRuleBoostPoints(this.rules);
+    let processes: ProcessInfo[] = [];
+    let snap: Snapshot | null = null;
+    let selection: Selection | null = null;
+    for (let i = 0; i < groups.length || snap === null; ) {
+      // Past half of the processes, the rest come in one read: a long walk down small groups costs more.
+      const take = processes.length > scores.size / 2 ? groups.slice(i) : groups.slice(i, i + 1);
+      i += Math.max(1, take.length);
+      const sample = this.host.sample({ processes: true, counters: false, pids: pidsOf(take) });
+      processes = mergeByPid(processes, sample.processes);
+      snap = { ...sample, processes };
+      selection = selectVictim(snap, settings, this.rules, facts(snap), history);
+      const next = groups[i];
+      if (next === undefined) break;
+      const best = selection.victim?.key;
+      const total = globalTotalPages(snap.meminfo, snap.pageSize).pages;
+      if (best !== undefined && unreadCannotWin(best, next, total, boostPoints * Math.trunc(total / 1000)))
+        break;
+    }
+    this.fullScanNext = processes.length > scores.size * FULL_SCAN_SHARE;
+    return {
+      snap: snap as Snapshot,
+      selection: selection as Selection,
+      method: 'two-phase',
+      detailed: processes.length,
+      seen: scores.size,
+    };
+  }
+}
+
+function pidsOf(groups: readonly ScoreGroup[]): number[] {
+  const pids = groups.flatMap((g) => g.pids);
+  return groups.length > 1 ? pids.sort((a, b) => a - b) : pids;
+}
+
+function mergeByPid(a: readonly ProcessInfo[], b: readonly ProcessInfo[]): ProcessInfo[] {
+  if (a.length === 0) return [...b];
+  return [...a, ...b].sort((x, y) => x.pid - y.pid);
+}
+
+/** The share of killable candidates whose oom_score equals the highest: what phase two would read first. */
+function topGroupShare(selection: Selection): number {
+  const killable = selection.ranking.candidates.filter((c) => c.killable);
+  const top = killable.reduce((m, c) => Math.max(m, c.oomScore), Number.NEGATIVE_INFINITY);
+  return killable.length === 0 ? 0 : killable.filter((c) => c.oomScore === top).length / killable.length;
+}
