@@ -1,17 +1,12 @@
 // oomguard postmortem [FILE|-]: decode the kernel's OOM reports in dmesg / journalctl -k output.
-import { readFileSync } from 'node:fs';
+// Only the definition lives here: the parser and analyzer (postmortem-action.ts) load when `postmortem` runs.
 import type { Command } from '@commander-js/extra-typings';
-import { DEFAULT_CONFIG } from '../config/defaults.js';
-import { loadConfig } from '../config/load.js';
-import { readKernelLog } from '../host/linux/kernel-log.js';
-import { OomguardError } from '../model/errors.js';
-import { analyzeReport } from '../postmortem/analyze.js';
-import { formatPostmortem } from '../postmortem/format.js';
-import { parseOomReports } from '../postmortem/parse.js';
-import { parsePositiveInt, writeJson } from './context.js';
+import { lazy } from './lazy.js';
 
-export function registerPostmortem(program: Command): void {
-  program
+const action = lazy(() => import('./postmortem-action.js'));
+
+function postmortemCommand(program: Command) {
+  return program
     .command('postmortem')
     .description("decode the kernel's OOM reports: who was killed and why, checked against oomguard's model")
     .argument(
@@ -26,51 +21,13 @@ export function registerPostmortem(program: Command): void {
     .option(
       '--page-size <bytes>',
       'page size of the machine that wrote the log (default: inferred from the report, else 4096)',
-    )
-    .action(async (file, opts) => {
-      const pageSize =
-        opts.pageSize === undefined ? undefined : parsePositiveInt('--page-size', opts.pageSize);
-      const config =
-        opts.config === undefined
-          ? DEFAULT_CONFIG
-          : loadConfig({
-              file: opts.config,
-              flags: { configFile: null, checkConfig: false, help: false, layer: {} },
-            });
-      const source = file === undefined ? 'the kernel log (dmesg)' : file === '-' ? 'standard input' : file;
-      const text =
-        file === undefined ? readKernelLog() : file === '-' ? await readStdin() : readLogFile(file);
-      const reports = parseOomReports(text).map((r) =>
-        analyzeReport(r, pageSize === undefined ? { config } : { config, pageSize }),
-      );
-      if (opts.json) writeJson({ source, reports });
-      else if (reports.length > 0) process.stdout.write(`${reports.map(formatPostmortem).join('\n\n')}\n`);
-      if (reports.length === 0) {
-        const message = `no kernel OOM report in ${source} (no "invoked oom-killer" or "Killed process" line)\n`;
-        (opts.json ? process.stderr : process.stdout).write(message);
-      }
-    });
+    );
 }
 
-function readLogFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : String(e);
-    throw new OomguardError(`cannot read ${path}: ${reason}`, 1);
-  }
-}
+export type PostmortemOptions = ReturnType<ReturnType<typeof postmortemCommand>['opts']>;
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+export function registerPostmortem(program: Command): void {
+  postmortemCommand(program).action(async (file, opts) => {
+    await (await action()).postmortem(file, opts);
+  });
 }

@@ -1,49 +1,9 @@
 // The oomguard command line: parse, call the library, print. Errors end with a specific message and exit code.
-import { Command, CommanderError } from '@commander-js/extra-typings';
 import { OomguardError } from '../model/errors.js';
 import { safeText } from '../observe/text/escape.js';
-import { registerExplain } from './explain.js';
-import { registerHistory } from './history.js';
-import { registerKube } from './kube.js';
-import { registerPostmortem } from './postmortem.js';
-import { registerRank } from './rank.js';
-import { registerRecord } from './record.js';
-import { registerReplay } from './replay.js';
-import { registerServe } from './serve.js';
-import { registerSimulate } from './simulate.js';
-import { registerTop } from './top.js';
+import { lazy } from './lazy.js';
 
-export function buildProgram(): Command {
-  const program = new Command()
-    .name('oomguard')
-    .description('a userspace out-of-memory killer for Linux that explains every decision')
-    .version('0.1.0')
-    .option(
-      '--root <dir>',
-      'read /proc and /sys under DIR (fixture trees, a host /proc mounted elsewhere)',
-      '/',
-    )
-    .showHelpAfterError(false)
-    .exitOverride();
-  // Listed for --help only: `run` takes earlyoom's flags, which main() hands to runCommand directly.
-  program
-    .command('run')
-    .description(
-      'the daemon: watch memory, decide, act (--dry-run: only say what it would do; run -h for flags)',
-    );
-  registerRank(program);
-  registerExplain(program);
-  registerSimulate(program);
-  registerRecord(program);
-  registerReplay(program);
-  registerServe(program);
-  registerKube(program);
-  registerTop(program);
-  registerHistory(program);
-  registerPostmortem(program);
-  for (const c of program.commands) c.exitOverride();
-  return program;
-}
+const commands = lazy(() => import('./commands.js'));
 
 /** Where `run` stands in argv when only global options come before it; -1 otherwise. */
 function runIndex(argv: readonly string[]): number {
@@ -65,14 +25,9 @@ export async function main(argv: string[]): Promise<number> {
       const { root } = extractRoot(argv.slice(0, r), '/');
       return await runCommand(argv.slice(r + 1), root);
     }
-    await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    // Loaded only for the other commands: the daemon needs neither commander nor their definitions.
+    return await (await commands()).parseCommandLine(argv);
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // Commander has already printed its message. Asked-for help and --version exit 0; help printed
-      // because no command was given (exit code 1 from commander) and every parse error are usage errors.
-      return e.exitCode === 0 ? 0 : 2;
-    }
     if (e instanceof OomguardError) {
       // Messages may quote process names: escape control characters, keeping the message's own line breaks.
       process.stderr.write(`oomguard: ${e.message.split('\n').map(safeText).join('\n')}\n`);

@@ -1,76 +1,24 @@
 // oomguard record: snapshots of the live machine, appended to a trace file as compact JSON lines.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+// Only the definition lives here: sampling and the trace format (record-action.ts) load when `record` runs.
 import type { Command } from '@commander-js/extra-typings';
-import { UsageError } from '../model/errors.js';
-import { decodeTrace, encodeSnapshot, traceHeaderLine } from '../sim/trace.js';
-import { parseSimTime } from '../sim/units.js';
-import { globalOptions, openHost, parsePositiveInt } from './context.js';
+import { lazy } from './lazy.js';
 
-export function registerRecord(program: Command): void {
-  program
+const action = lazy(() => import('./record-action.js'));
+
+function recordCommand(program: Command) {
+  return program
     .command('record')
     .description('append snapshots of this machine (memory, processes, cgroups) to a trace file')
     .requiredOption('--out <file>', 'trace file (created, or appended to)')
     .option('--interval <ms>', 'milliseconds between snapshots', '1000')
     .option('--count <n>', 'stop after N snapshots')
-    .option('--duration <time>', 'stop after this long (e.g. 30s, 5min)')
-    .action(async (opts, cmd) => {
-      const interval = parsePositiveInt('--interval', opts.interval);
-      const count = opts.count === undefined ? null : parsePositiveInt('--count', opts.count);
-      const duration = opts.duration === undefined ? null : parseSimTime(opts.duration);
-      if (opts.duration !== undefined && (duration === null || duration === 0)) {
-        throw new UsageError(`--duration: expected a time such as 30s or 5min, got "${opts.duration}"`);
-      }
-      prepare(opts.out);
-      const host = openHost(globalOptions(cmd));
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const started = performance.now();
-      try {
-        for (let n = 0; !stop.signal.aborted; n++) {
-          if (count !== null && n >= count) break;
-          if (duration !== null && performance.now() - started >= duration) break;
-          const snap = host.sample({ processes: true, cgroupSubtree: '/' });
-          appendFileSync(opts.out, encodeSnapshot(snap));
-          if (count !== null && n + 1 >= count) break;
-          await sleep(interval, stop.signal);
-        }
-      } finally {
-        host.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
+    .option('--duration <time>', 'stop after this long (e.g. 30s, 5min)');
 }
 
-/** A new file gets the header; an existing one must be a trace, and is appended to. */
-function prepare(file: string): void {
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    if (text.length > 0) {
-      decodeTrace(file, text.slice(0, text.indexOf('\n') + 1 || undefined));
-      return;
-    }
-  }
-  try {
-    appendFileSync(file, traceHeaderLine());
-  } catch (e) {
-    throw new UsageError(
-      `${file}: cannot write the trace: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
-  }
-}
+export type RecordOptions = ReturnType<ReturnType<typeof recordCommand>['opts']>;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
+export function registerRecord(program: Command): void {
+  recordCommand(program).action(async (opts, cmd) => {
+    await (await action()).record(opts, cmd);
   });
 }

@@ -8,7 +8,6 @@ import { loadConfig } from '../config/load.js';
 import type { DaemonConfig } from '../config/types.js';
 import { realClock } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
-import { kernelOomEvent } from '../daemon/kernel-oom.js';
 import { checkTrustedFile } from '../host/file-trust.js';
 import { runHook } from '../host/hook-runner.js';
 import { KmsgWatcher } from '../host/linux/kmsg-watch.js';
@@ -17,13 +16,10 @@ import { LinuxHost } from '../host/linux/linux-host.js';
 import { readUserNames } from '../host/linux/passwd.js';
 import { openPsiTrigger, type PsiTrigger } from '../host/linux/psi-trigger.js';
 import { createSdNotifier } from '../host/linux/sd-notify.js';
-import { createNotifier } from '../host/notify.js';
 import { UsageError } from '../model/errors.js';
 import { type DaemonEvent, EventBus } from '../observe/events.js';
 import { createHistorySink } from '../observe/history.js';
 import { createLogSink } from '../observe/log.js';
-import { attachServer } from '../observe/server.js';
-import { analyzeReport } from '../postmortem/analyze.js';
 
 /** Kernel PSI triggers need a window that is a multiple of 2 s without CAP_SYS_RESOURCE. */
 const PSI_WINDOW_US = 2_000_000;
@@ -70,7 +66,12 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   );
   const emit = bus.emit.bind(bus);
   const warn = (message: string) => emit({ event: 'warning', level: 'warning', message });
-  if (config.notify) bus.subscribe(createNotifier({ onWarning: warn }));
+  // Features that are off cost nothing: their modules load only when on (the server's prom-client alone is
+  // ~30 ms of start-up and ~3 MiB of resident memory; BENCHMARKS.md, "Footprint").
+  if (config.notify) {
+    const { createNotifier } = await import('../host/notify.js');
+    bus.subscribe(createNotifier({ onWarning: warn }));
+  }
   if (config.historyFile !== null) {
     // One warning for a history that cannot be written (read-only /var, no permission), not one per kill.
     let warned = false;
@@ -100,7 +101,10 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
   const trigger = armPsiTrigger(config, root, emit);
   const kmsg = watchKernelLog(config, root, emit);
   const users = readUserNames(root);
-  const server = config.listen === null ? null : await attachServer({ bus, host, config, users });
+  const server =
+    config.listen === null
+      ? null
+      : await (await import('../observe/server.js')).attachServer({ bus, host, config, users });
   if (server)
     emit({
       event: 'start',
@@ -156,7 +160,20 @@ function watchKernelLog(
   const watcher = new KmsgWatcher();
   try {
     watcher.start(
-      (report) => emit(kernelOomEvent(analyzeReport(report, { config }))),
+      (report) => {
+        // The analyser loads with the first kernel OOM report, which most daemons never see.
+        void Promise.all([import('../daemon/kernel-oom.js'), import('../postmortem/analyze.js')])
+          .then(([{ kernelOomEvent }, { analyzeReport }]) =>
+            emit(kernelOomEvent(analyzeReport(report, { config }))),
+          )
+          .catch((e: unknown) =>
+            emit({
+              event: 'warning',
+              level: 'warning',
+              message: `a kernel OOM report could not be decoded: ${(e as Error).message}`,
+            }),
+          );
+      },
       (error) =>
         emit({
           event: 'warning',
