@@ -29,7 +29,7 @@ test('a real memcg OOM: the live report and the dmesg report decode exactly', {
   skip: skip ?? false,
 }, async () => {
   const sandbox = new Sandbox();
-  const watcher = new KmsgWatcher({ pollMs: 20 });
+  const watcher = new KmsgWatcher();
   after(async () => {
     watcher.stop();
     await sandbox.cleanup();

@@ -2,6 +2,7 @@
 // on a machine without koffi (or without a prebuilt binary for it) costs nothing and crashes nothing:
 // loadNative() then says why, and callers fall back.
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 
 type Koffi = typeof import('koffi');
 type KoffiFunction = ReturnType<ReturnType<Koffi['load']>['func']>;
@@ -16,6 +17,10 @@ export const POLLPRI = 0x2;
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
+
+/** eventfd(2) flags: the values of O_NONBLOCK and O_CLOEXEC, the same on x86-64 and arm64. */
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
 
 /** Every call returns its non-negative result, or the negated errno (kernel style) when it failed. */
 export interface NativeCalls {
@@ -33,11 +38,58 @@ export interface NativeCalls {
   getxattr(path: string, name: string): string | number;
 }
 
+export interface PollEntry {
+  readonly fd: number;
+  /** POLLIN, POLLPRI, ...: what to wait for; POLLERR, POLLHUP and POLLNVAL are reported regardless. */
+  readonly events: number;
+}
+
+/**
+ * The calls behind waits that need no timer (FdWaiter). Kept apart from NativeCalls so that stand-ins
+ * written for NativeCalls stay complete.
+ */
+export interface NativeWaitCalls {
+  /** eventfd(initval, flags): an fd whose 8-byte counter wakes poll() with POLLIN while it is non-zero. */
+  eventfd(initval: number, flags: number): number;
+  /**
+   * poll() over all entries on koffi's worker thread, timeoutMs -1 for none: the revents of each entry, in
+   * order (all 0 on timeout). Rejects with a NativeCallError (EINTR when a signal hit the worker thread).
+   *
+   * The worker is a libuv threadpool thread (koffi queues napi async work), and the pool has 4 threads
+   * unless UV_THREADPOOL_SIZE says otherwise: while 4 polls are waiting, fs.promises, dns.lookup and zlib
+   * wait too. Poll once for several fds rather than once per fd.
+   */
+  pollManyAsync(entries: readonly PollEntry[], timeoutMs: number): Promise<number[]>;
+}
+
+/** A native call that failed with errno. */
+export class NativeCallError extends Error {
+  /** The errno name, e.g. EINTR (or "errno N" for one Node does not name). */
+  readonly code: string;
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+  ) {
+    const code = errnoName(errno);
+    super(`${call} failed: ${code}`);
+    this.name = 'NativeCallError';
+    this.code = code;
+  }
+}
+
+let errnoNames: Map<number, string> | null = null;
+
+/** "EINTR" for 4: the name errno.h gives a (positive) errno value. */
+export function errnoName(errno: number): string {
+  errnoNames ??= new Map(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+  return errnoNames.get(errno) ?? `errno ${errno}`;
+}
+
 /** Longest extended-attribute value read; the oomd xattrs hold a few bytes ("1"). */
 const XATTR_VALUE_MAX = 256;
 
 export type NativeLoad =
-  | { readonly ok: true; readonly calls: NativeCalls }
+  | { readonly ok: true; readonly calls: NativeCalls & NativeWaitCalls }
   | { readonly ok: false; readonly reason: string };
 
 let cached: NativeLoad | null = null;
@@ -58,10 +110,11 @@ function tryLoad(): NativeLoad {
   }
 }
 
-function bind(koffi: Koffi): NativeCalls {
+function bind(koffi: Koffi): NativeCalls & NativeWaitCalls {
   const libc = koffi.load('libc.so.6');
   const syscall = libc.func('long syscall(long nr, ...)');
   const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  const eventfd = libc.func('int eventfd(unsigned int initval, int flags)');
   const getxattr = libc.func(
     'long getxattr(const char *path, const char *name, void *value, unsigned long size)',
   );
@@ -73,11 +126,14 @@ function bind(koffi: Koffi): NativeCalls {
       result(syscall(SYS_PIDFD_SEND_SIGNAL, 'int', pidfd, 'int', signo, 'void *', null, 'uint', 0)),
     processMrelease: (pidfd) => result(syscall(SYS_PROCESS_MRELEASE, 'int', pidfd, 'uint', 0)),
     poll: (fd, events, timeoutMs) => {
-      const fds = pollFd(fd, events);
+      const fds = pollFds([{ fd, events }]);
       const ready = result(poll(fds, 1, timeoutMs));
       return ready < 0 ? ready : fds.readInt16LE(6);
     },
-    pollAsync: (fd, events, timeoutMs) => pollAsync(poll, fd, events, timeoutMs),
+    pollAsync: async (fd, events, timeoutMs) =>
+      (await pollManyAsync(koffi, poll, [{ fd, events }], timeoutMs))[0] ?? 0,
+    eventfd: (initval, flags) => result(eventfd(initval, flags)),
+    pollManyAsync: (entries, timeoutMs) => pollManyAsync(koffi, poll, entries, timeoutMs),
     getxattr: (path, name) => {
       const value = Buffer.alloc(XATTR_VALUE_MAX);
       const length = result(getxattr(path, name, value, value.length));
@@ -86,23 +142,31 @@ function bind(koffi: Koffi): NativeCalls {
   };
 }
 
-/** struct pollfd { int fd; short events; short revents; } */
-function pollFd(fd: number, events: number): Buffer {
-  const fds = Buffer.alloc(8);
-  fds.writeInt32LE(fd, 0);
-  fds.writeInt16LE(events, 4);
+/** An array of struct pollfd { int fd; short events; short revents; }. */
+function pollFds(entries: readonly PollEntry[]): Buffer {
+  const fds = Buffer.alloc(8 * entries.length);
+  entries.forEach(({ fd, events }, i) => {
+    fds.writeInt32LE(fd, 8 * i);
+    fds.writeInt16LE(events, 8 * i + 4);
+  });
   return fds;
 }
 
-function pollAsync(poll: KoffiFunction, fd: number, events: number, timeoutMs: number) {
+function pollManyAsync(
+  koffi: Koffi,
+  poll: KoffiFunction,
+  entries: readonly PollEntry[],
+  timeoutMs: number,
+): Promise<number[]> {
   // `fds` stays referenced by this closure until the callback ran, so the worker writes into live memory.
-  const fds = pollFd(fd, events);
-  return new Promise<number>((resolve, reject) => {
-    poll.async(fds, 1, timeoutMs, (error: unknown, ready: number) => {
+  const fds = pollFds(entries);
+  return new Promise<number[]>((resolve, reject) => {
+    poll.async(fds, entries.length, timeoutMs, (error: unknown, ready: number) => {
       if (error) reject(error);
-      // The worker thread's errno is not readable from here; on one valid fd only EINTR or ENOMEM remain.
-      else if (ready < 0) reject(new Error(`poll(fd ${fd}) failed on koffi's worker thread`));
-      else resolve(fds.readInt16LE(6));
+      // koffi hands the worker thread's errno back for the length of this callback.
+      else if (ready < 0)
+        reject(new NativeCallError(`poll(${entries.map((e) => e.fd).join(', ')})`, koffi.errno()));
+      else resolve(entries.map((_, i) => fds.readInt16LE(8 * i + 6)));
     });
   });
 }

@@ -2,7 +2,8 @@
 // stallUs within any windowUs, instead of us polling /proc/pressure/memory on a timer.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { HostReadError, OomguardError, UsageError } from '../../model/errors.js';
-import { loadNative, type NativeCalls, POLLERR, POLLNVAL, POLLPRI } from './native.js';
+import { FdWaiter, MAX_WAIT_MS } from './fd-waiter.js';
+import { loadNative, type NativeWaitCalls, POLLERR, POLLHUP, POLLNVAL, POLLPRI } from './native.js';
 
 export type PsiKind = 'some' | 'full';
 export type PsiWaitResult = 'event' | 'timeout' | 'gone';
@@ -12,9 +13,11 @@ export interface PsiTrigger {
   readonly file: string;
   /**
    * Resolves 'event' when the trigger fired, 'timeout' after timeoutMs without one, 'gone' when the
-   * trigger no longer exists (its cgroup was removed, or close() was called). One waiter at a time.
+   * trigger no longer exists (its cgroup was removed, or close() was called). One waiter at a time; the
+   * whole timeout is one poll, so an idle wait costs no wake-up. Aborting `signal` ends the wait early
+   * with 'timeout' (for waiting on this and something else together: abort the loser, await both).
    */
-  wait(timeoutMs: number): Promise<PsiWaitResult>;
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<PsiWaitResult>;
   /** Removes the trigger. Idempotent; a wait in progress resolves 'gone'. */
   close(): void;
 }
@@ -23,15 +26,13 @@ const MIN_WINDOW_US = 500_000;
 const MAX_WINDOW_US = 10_000_000;
 /** Without CAP_SYS_RESOURCE (Linux 6.4+) the window must be a multiple of this. */
 const UNPRIVILEGED_WINDOW_US = 2_000_000;
-/** Each poll on koffi's worker thread is bounded, so close() and shutdown are never stuck behind one. */
-const POLL_SLICE_MS = 1000;
 
 export function openPsiTrigger(
   file: string,
   kind: PsiKind,
   stallUs: number,
   windowUs: number,
-  opts: { readonly native?: NativeCalls | null } = {},
+  opts: { readonly native?: NativeWaitCalls | null } = {},
 ): PsiTrigger {
   const spec = `${kind} ${stallUs} ${windowUs}`;
   if (kind !== 'some' && kind !== 'full')
@@ -58,7 +59,14 @@ export function openPsiTrigger(
     closeSync(fd);
     throw refusal(file, spec, windowUs, codeOf(error));
   }
-  return new PsiTriggerFd(file, fd, native);
+  let waiter: FdWaiter;
+  try {
+    waiter = new FdWaiter(native);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return new PsiTriggerFd(file, fd, waiter);
 }
 
 function refusal(file: string, spec: string, windowUs: number, code: string): OomguardError {
@@ -81,41 +89,52 @@ class PsiTriggerFd implements PsiTrigger {
   constructor(
     readonly file: string,
     private readonly fd: number,
-    private readonly native: NativeCalls,
+    private readonly waiter: FdWaiter,
   ) {}
 
-  async wait(timeoutMs: number): Promise<PsiWaitResult> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new UsageError(`PSI wait: timeout must be a finite number of ms ≥ 0, not ${timeoutMs}`);
+  async wait(timeoutMs: number, signal?: AbortSignal): Promise<PsiWaitResult> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) {
+      throw new UsageError(
+        `PSI wait: timeout must be a finite number of ms 0..${MAX_WAIT_MS}, not ${timeoutMs}`,
+      );
     }
     if (this.closed) return 'gone';
     if (this.waiting) throw new OomguardError(`PSI trigger on ${this.file}: wait() already in progress`);
+    if (signal?.aborted) return 'timeout';
     this.waiting = true;
+    const onAbort = () => this.waiter.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const slice = Math.min(POLL_SLICE_MS, Math.max(0, Math.ceil(deadline - performance.now())));
-        const revents = await this.native.pollAsync(this.fd, POLLPRI, slice);
-        if (this.closed || (revents & (POLLERR | POLLNVAL)) !== 0) return 'gone';
-        if ((revents & POLLPRI) !== 0) return 'event';
-        if (performance.now() >= deadline) return 'timeout';
-      }
+      const result = await this.waiter.wait([{ fd: this.fd, events: POLLPRI }], Math.ceil(timeoutMs));
+      if (this.closed) return 'gone';
+      if (result.kind !== 'ready') return 'timeout'; // or cancelled through the signal
+      const revents = result.revents[0] ?? 0;
+      // A removed cgroup's pressure file answers POLLERR (with POLLPRI), so look at the error first.
+      if ((revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0) return 'gone';
+      return 'event';
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       this.waiting = false;
-      // close() during a wait leaves the fd to us: closing it under the worker's poll could let a new
-      // file reuse the number while that poll still scans it.
-      if (this.closed) closeSync(this.fd);
+      // close() during a wait leaves the fds to us: closing them under the worker's poll could let a new
+      // file reuse the number while that poll still scans it. The poll has returned by now.
+      if (this.closed) this.release();
     }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (!this.waiting) closeSync(this.fd);
+    if (this.waiting) this.waiter.cancel();
+    else this.release();
+  }
+
+  private release(): void {
+    closeSync(this.fd);
+    this.waiter.close();
   }
 }
 
-function nativeOrThrow(): NativeCalls {
+function nativeOrThrow(): NativeWaitCalls {
   const load = loadNative();
   if (!load.ok) {
     throw new OomguardError(

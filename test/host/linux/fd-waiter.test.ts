@@ -1,0 +1,239 @@
+// FdWaiter on the real kernel: eventfds stand in for the fds a caller waits on, since a write to one is an
+// event the test controls to the millisecond.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FdWaiter, firstOf } from '../../../src/host/linux/fd-waiter.js';
+import {
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  loadNative,
+  NativeCallError,
+  type NativeWaitCalls,
+  POLLIN,
+} from '../../../src/host/linux/native.js';
+import { UsageError } from '../../../src/model/errors.js';
+
+const EINTR = 4;
+
+function real(): NativeWaitCalls {
+  const load = loadNative();
+  assert.ok(load.ok, load.ok ? '' : load.reason);
+  return load.calls;
+}
+
+/** The real calls, counting polls started; `failFirst` polls reject with these errnos first. */
+function counting(failFirst: number[] = []): { native: NativeWaitCalls; polls: () => number } {
+  const calls = real();
+  let polls = 0;
+  return {
+    native: {
+      eventfd: (initval, flags) => calls.eventfd(initval, flags),
+      pollManyAsync: (entries, timeoutMs) => {
+        polls++;
+        const errno = failFirst.shift();
+        if (errno !== undefined) return Promise.reject(new NativeCallError('poll', errno));
+        return calls.pollManyAsync(entries, timeoutMs);
+      },
+    },
+    polls: () => polls,
+  };
+}
+
+function eventfd(): number {
+  const fd = real().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  assert.ok(fd >= 0);
+  return fd;
+}
+
+function kick(fd: number): void {
+  const one = Buffer.alloc(8);
+  one.writeBigUInt64LE(1n);
+  writeSync(fd, one);
+}
+
+function eventfdCount(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]';
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+/** A waiter and a source eventfd, both closed after the test once no poll runs on them. */
+function setup(t: { after: (fn: () => Promise<void>) => void }, native?: NativeWaitCalls) {
+  const waiter = new FdWaiter(native);
+  const source = eventfd();
+  t.after(async () => {
+    waiter.close();
+    await waiter.idle();
+    closeSync(source);
+  });
+  return { waiter, source };
+}
+
+test('a wait without timeout ends when its fd becomes readable: ready, with the revents', async (t) => {
+  const { native, polls } = counting();
+  const { waiter, source } = setup(t, native);
+  setTimeout(() => kick(source), 150);
+  const started = performance.now();
+  const result = await waiter.wait([{ fd: source, events: POLLIN }], -1);
+  const elapsed = performance.now() - started;
+  assert.deepEqual(result, { kind: 'ready', revents: [POLLIN] });
+  assert.ok(elapsed >= 149 && elapsed < 400, `ready after ${elapsed} ms`);
+  assert.equal(polls(), 1);
+  assert.equal(waiter.busy, false);
+});
+
+test('an idle wait(1500) is a single poll that times out', async (t) => {
+  const { native, polls } = counting();
+  const { waiter, source } = setup(t, native);
+  const started = performance.now();
+  assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], 1500), { kind: 'timeout' });
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed >= 1499 && elapsed < 1800, `timed out after ${elapsed} ms`);
+  assert.equal(polls(), 1);
+});
+
+test('cancel() ends an endless wait at once; it leaves nothing behind for the next wait', async (t) => {
+  const { waiter, source } = setup(t);
+  const waiting = waiter.wait([{ fd: source, events: POLLIN }], -1);
+  assert.equal(waiter.busy, true);
+  await new Promise((r) => setTimeout(r, 50));
+  const cancelledAt = performance.now();
+  waiter.cancel();
+  assert.deepEqual(await waiting, { kind: 'cancelled' });
+  assert.ok(performance.now() - cancelledAt < 50, `cancelled after ${performance.now() - cancelledAt} ms`);
+  // Had the eventfd kept its count, this wait would end at once.
+  waiter.cancel(); // idle: no-op
+  const started = performance.now();
+  assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], 200), { kind: 'timeout' });
+  assert.ok(performance.now() - started >= 199);
+});
+
+test('a ready fd wins over a cancel seen in the same poll, and the cancel is still cleared', async (t) => {
+  const { waiter, source } = setup(t);
+  kick(source);
+  const waiting = waiter.wait([{ fd: source, events: POLLIN }], -1);
+  // Synchronously after wait(): the worker's poll finds both the source and the cancel eventfd readable.
+  waiter.cancel();
+  assert.deepEqual(await waiting, { kind: 'ready', revents: [POLLIN] });
+  // The source's count is the caller's to read: untouched.
+  const drained = Buffer.alloc(8);
+  assert.equal(readSync(source, drained, 0, 8, null), 8);
+  assert.equal(drained.readBigUInt64LE(), 1n);
+  const started = performance.now();
+  assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], 100), { kind: 'timeout' });
+  assert.ok(performance.now() - started >= 99);
+});
+
+test('one wait at a time; timeouts must be -1 or an int 0..2^31-1', async (t) => {
+  const { waiter, source } = setup(t);
+  const entries = [{ fd: source, events: POLLIN }];
+  const waiting = waiter.wait(entries, 100);
+  await assert.rejects(waiter.wait(entries, 10), /a wait is already in progress/);
+  assert.deepEqual(await waiting, { kind: 'timeout' });
+  for (const bad of [-2, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+    await assert.rejects(
+      waiter.wait(entries, bad),
+      (e: unknown) => e instanceof UsageError && e.message.includes(`not ${bad}`),
+    );
+  }
+});
+
+test('EINTR from the worker thread is retried for the time left', async (t) => {
+  const { native, polls } = counting([EINTR]);
+  const { waiter, source } = setup(t, native);
+  const started = performance.now();
+  assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], 300), { kind: 'timeout' });
+  const elapsed = performance.now() - started;
+  assert.equal(polls(), 2);
+  assert.ok(elapsed >= 299 && elapsed < 600, `timed out after ${elapsed} ms`);
+});
+
+test('other poll errors reject the wait, named', async (t) => {
+  const EBADF = 9;
+  const { native } = counting([EBADF]);
+  const { waiter, source } = setup(t, native);
+  await assert.rejects(
+    waiter.wait([{ fd: source, events: POLLIN }], 300),
+    (e: unknown) => e instanceof NativeCallError && e.code === 'EBADF' && e.message === 'poll failed: EBADF',
+  );
+  assert.equal(waiter.busy, false);
+});
+
+test('close() during a wait: cancelled, and the eventfd is closed only after the poll returned', async () => {
+  const before = eventfdCount();
+  const waiter = new FdWaiter();
+  const source = eventfd();
+  assert.equal(eventfdCount(), before + 2);
+  const waiting = waiter.wait([{ fd: source, events: POLLIN }], -1);
+  await new Promise((r) => setTimeout(r, 30));
+  waiter.close();
+  assert.equal(eventfdCount(), before + 2, 'still open while the worker may be polling it');
+  assert.deepEqual(await waiting, { kind: 'cancelled' });
+  assert.equal(eventfdCount(), before + 1, "the waiter's eventfd is closed, the caller's fd is not");
+  assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], -1), { kind: 'cancelled' });
+  waiter.close();
+  closeSync(source);
+  assert.equal(eventfdCount(), before);
+});
+
+test('a process whose endless wait was closed exits by itself', async (t) => {
+  const waiterModule = fileURLToPath(new URL('../../../src/host/linux/fd-waiter.ts', import.meta.url));
+  const nativeModule = fileURLToPath(new URL('../../../src/host/linux/native.ts', import.meta.url));
+  // The child waits on an eventfd nobody writes, then closes the waiter: a poll left running would keep
+  // its event loop alive forever.
+  const script = `
+    const { FdWaiter } = await import(${JSON.stringify(waiterModule)});
+    const { loadNative } = await import(${JSON.stringify(nativeModule)});
+    const fd = loadNative().calls.eventfd(0, 0);
+    const waiter = new FdWaiter();
+    waiter.wait([{ fd, events: 1 }], -1).then((r) => console.log(r.kind));
+    setTimeout(() => waiter.close(), 100);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const code = await new Promise<number | string | null>((resolve) => {
+    const timer = setTimeout(() => resolve('still running after 10 s'), 10_000);
+    child.once('exit', (c, signal) => {
+      clearTimeout(timer);
+      resolve(signal ?? c);
+    });
+  });
+  assert.equal(code, 0);
+  assert.equal(out, 'cancelled\n');
+});
+
+test('firstOf: the first result wins, and the other wait has ended when it resolves', async (t) => {
+  const one = setup(t);
+  const two = setup(t);
+  const wait = (w: { waiter: FdWaiter; source: number }, name: string) => async (signal: AbortSignal) => {
+    const onAbort = () => w.waiter.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return `${name}: ${(await w.waiter.wait([{ fd: w.source, events: POLLIN }], 60_000)).kind}`;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
+  setTimeout(() => kick(two.source), 80);
+  const started = performance.now();
+  assert.equal(await firstOf([wait(one, 'one'), wait(two, 'two')]), 'two: ready');
+  assert.ok(performance.now() - started < 300);
+  assert.equal(one.waiter.busy, false, 'the loser was cancelled and has returned');
+  assert.equal(two.waiter.busy, false);
+  await assert.rejects(firstOf([]), /nothing to wait for/);
+});
