@@ -2,7 +2,7 @@
 // time. Defaults: a 1000 MiB machine without swap, so the default levels are round numbers — SIGTERM at 100 MiB
 // (10 %) available, SIGKILL at 50 MiB (5 %) — and no periodic report.
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
-import type { DaemonConfig, HookConfig, RuleConfig } from '../../src/config/types.js';
+import type { DaemonConfig, HookConfig } from '../../src/config/types.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { HookResult } from '../../src/host/hook-runner.js';
 import type { DaemonEvent, EventName } from '../../src/observe/events.js';
@@ -94,19 +94,4 @@ export function rig(opts: RigOptions = {}): Rig {
   };
 }
 
-/** A rule as the config loader makes it: only the matchers given are set. */
-export function rule(action: RuleConfig['action'], fields: Partial<RuleConfig>): RuleConfig {
-  const adjust = action === 'prefer' ? 300 : action === 'avoid' ? -300 : 0;
-  return {
-    action,
-    comm: null,
-    cmdline: null,
-    exe: null,
-    cgroup: null,
-    user: null,
-    uid: null,
-    adjust,
-    source: 'rules[0]',
-    ...fields,
-  };
-}
+export { rule } from '../helpers/rule-config.js';

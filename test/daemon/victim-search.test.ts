@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { RuleConfig } from '../../src/config/types.js';
 import { VictimSearcher } from '../../src/daemon/victim-search.js';
 import type { Host, SampleOptions } from '../../src/host/host.js';
 import type { CgroupInfo, Snapshot } from '../../src/model/snapshot.js';
 import { compileRules } from '../../src/policy/rules.js';
 import { selectVictim } from '../../src/policy/select.js';
+import { rule } from '../helpers/rule-config.js';
 import { buildSnapshot, GIB, PAGE, type ProcSpec } from '../helpers/snapshot-builder.js';
 
 const SETTINGS = { ranker: 'kernel', scopeCgroup: null, killUnit: 'process' } as const;
@@ -56,20 +56,6 @@ class ScoringHost extends SnapshotHost {
   }
 }
 
-function rule(action: RuleConfig['action'], comm: string, adjust: number): RuleConfig {
-  return {
-    action,
-    comm,
-    cmdline: null,
-    exe: null,
-    cgroup: null,
-    user: null,
-    uid: null,
-    adjust,
-    source: `${action} ${comm}`,
-  };
-}
-
 const procArb = fc.record({
   // Sizes cluster so that oom_score groups hold several processes and exact ties happen.
   anonPages: fc.oneof(fc.constantFrom(0, 100, 6_000, 6_291), fc.integer({ min: 0, max: 300_000 })),
@@ -87,9 +73,9 @@ test('random tables: the two-phase victim is the full scan victim', () => {
     fc.property(
       fc.array(procArb, { minLength: 0, maxLength: 60 }),
       fc.subarray([
-        rule('prefer', '^batch$', 300),
-        rule('avoid', '^db$', -500),
-        rule('ignore', '^shell$', 0),
+        rule('prefer', { comm: '^batch$' }),
+        rule('avoid', { comm: '^db$', adjust: -500 }),
+        rule('ignore', { comm: '^shell$' }),
       ]),
       (specs, ruleConfigs) => {
         const processes: ProcSpec[] = specs.map((s, i) => ({
@@ -142,7 +128,7 @@ test('a hog ignored by a rule: the search reads on until the next group cannot l
     ...snap,
     processes: snap.processes.map((p) => (p.pid === 150 ? { ...p, comm: 'keep' } : p)),
   };
-  const rules = compileRules([rule('ignore', '^keep$', 0)]);
+  const rules = compileRules([rule('ignore', { comm: '^keep$' })]);
   const search = new VictimSearcher(new ScoringHost(hogIgnored), rules).search(SETTINGS, noFacts);
   // Every other process scores 666 (< T/1000 pages): the whole group is read; the largest, newest wins.
   assert.equal(search.selection.victim?.candidate.pid, 201);

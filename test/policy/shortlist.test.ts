@@ -2,7 +2,6 @@
 // proc_oom_score: C integer division truncates towards zero).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RuleConfig } from '../../src/config/types.js';
 import { compileRules } from '../../src/policy/rules.js';
 import {
   badnessBoundForScore,
@@ -11,6 +10,7 @@ import {
   twoPhaseRefusal,
   unreadCannotWin,
 } from '../../src/policy/shortlist.js';
+import { rule } from '../helpers/rule-config.js';
 
 function kernelOomScore(badness: number, totalPages: number): number {
   return Math.trunc(((1000 + Math.trunc((badness * 1000) / totalPages)) * 2) / 3);
@@ -74,27 +74,16 @@ test('unreadCannotWin: the best key must reach the next group bound plus the rul
   assert.equal(unreadCannotWin(1300, next, 1_000_000, 300), true);
 });
 
-function rule(action: RuleConfig['action'], adjust: number): RuleConfig {
-  return {
-    action,
-    comm: 'x',
-    cmdline: null,
-    exe: null,
-    cgroup: null,
-    user: null,
-    uid: null,
-    adjust,
-    source: action,
-  };
-}
-
 test('maxRuleBoostPoints: every prefer rule at once, avoid rules add nothing, clamped at 1000', () => {
   assert.equal(maxRuleBoostPoints([]), 0);
   assert.equal(
-    maxRuleBoostPoints(compileRules([rule('prefer', 300), rule('avoid', -300), rule('ignore', 0)])),
+    maxRuleBoostPoints(compileRules([rule('prefer', {}), rule('avoid', {}), rule('ignore', {})])),
     300,
   );
-  assert.equal(maxRuleBoostPoints(compileRules([rule('prefer', 700), rule('prefer', 600)])), 1000);
+  assert.equal(
+    maxRuleBoostPoints(compileRules([rule('prefer', { adjust: 700 }), rule('prefer', { adjust: 600 })])),
+    1000,
+  );
 });
 
 test('twoPhaseRefusal: only the kernel ranker, unscoped, per-process kills', () => {

@@ -155,3 +155,69 @@ export async function firstOf<T>(waits: readonly ((signal: AbortSignal) => Promi
     await Promise.allSettled(running);
   }
 }
+
+/**
+ * One kernel event fd (a PSI trigger, a usage-threshold eventfd) waited on by one caller at a time. close()
+ * during a wait ends it with 'gone' and leaves the fds open until the worker's poll has returned: closing
+ * them under that poll could let a new file reuse the number while the poll still scans it.
+ */
+export abstract class PolledEventFd<Event extends string> {
+  private waiting = false;
+  private closed = false;
+
+  /** `label` names the source in errors: "PSI trigger on /proc/pressure/memory". */
+  protected constructor(
+    private readonly label: string,
+    private readonly fd: number,
+    private readonly events: number,
+    private readonly waiter: FdWaiter,
+  ) {}
+
+  /**
+   * Resolves what onReady() makes of the fd's revents, 'timeout' after timeoutMs without them (or when
+   * `signal` aborts), 'gone' once closed or gone.
+   */
+  async wait(timeoutMs: number, signal?: AbortSignal): Promise<Event | 'timeout' | 'gone'> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) {
+      throw new UsageError(
+        `${this.label}: wait timeout must be a finite number of ms 0..${MAX_WAIT_MS}, not ${timeoutMs}`,
+      );
+    }
+    if (this.closed || this.isGone()) return 'gone';
+    if (this.waiting) throw new OomguardError(`${this.label}: wait() already in progress`);
+    if (signal?.aborted) return 'timeout';
+    this.waiting = true;
+    const onAbort = () => this.waiter.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await this.waiter.wait([{ fd: this.fd, events: this.events }], Math.ceil(timeoutMs));
+      if (this.closed) return 'gone';
+      if (result.kind !== 'ready') return 'timeout'; // or cancelled through the signal
+      return this.onReady(this.fd, result.revents[0] ?? 0);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.waiting = false;
+      if (this.closed) this.release();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.waiting) this.waiter.cancel();
+    else this.release();
+  }
+
+  /** The event the ready fd stands for, or 'gone' when it says its source went away. */
+  protected abstract onReady(fd: number, revents: number): Event | 'gone';
+
+  /** True once an earlier event said the source went away. */
+  protected isGone(): boolean {
+    return false;
+  }
+
+  private release(): void {
+    closeSync(this.fd);
+    this.waiter.close();
+  }
+}

@@ -6,7 +6,7 @@
 import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostReadError, OomguardError, UsageError } from '../../model/errors.js';
-import { FdWaiter, MAX_WAIT_MS } from './fd-waiter.js';
+import { FdWaiter, PolledEventFd } from './fd-waiter.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, errnoName, loadNative, type NativeWaitCalls, POLLIN } from './native.js';
 
 export type UsageWaitResult = 'event' | 'timeout' | 'gone';
@@ -99,63 +99,32 @@ function whyNoUsageFile(cgroupDir: string, usageFile: string, code: string): str
   return `${head}: ${cgroupDir} is not in the cgroup v1 memory hierarchy`;
 }
 
-class Threshold implements UsageThreshold {
-  private waiting = false;
-  private closed = false;
+class Threshold extends PolledEventFd<'event'> implements UsageThreshold {
   private removed = false;
   private readonly counter = Buffer.alloc(8);
 
   constructor(
     readonly cgroupDir: string,
     readonly thresholdBytes: number,
-    private readonly eventFd: number,
-    private readonly waiter: FdWaiter,
-  ) {}
-
-  async wait(timeoutMs: number, signal?: AbortSignal): Promise<UsageWaitResult> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) {
-      throw new UsageError(
-        `usage threshold wait: timeout must be a finite number of ms 0..${MAX_WAIT_MS}, not ${timeoutMs}`,
-      );
-    }
-    if (this.closed || this.removed) return 'gone';
-    if (this.waiting)
-      throw new OomguardError(`usage threshold on ${this.cgroupDir}: wait() already in progress`);
-    if (signal?.aborted) return 'timeout';
-    this.waiting = true;
-    const onAbort = () => this.waiter.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await this.waiter.wait([{ fd: this.eventFd, events: POLLIN }], Math.ceil(timeoutMs));
-      if (this.closed) return 'gone';
-      if (result.kind !== 'ready') return 'timeout';
-      // Back to 0, so the next wait sleeps until the next crossing. Readable, so the read cannot block.
-      readSync(this.eventFd, this.counter, 0, 8, null);
-      // Removing the cgroup signals the eventfd too (after rmdir has returned, so the directory is gone).
-      if (!existsSync(this.cgroupDir)) {
-        this.removed = true;
-        return 'gone';
-      }
-      return 'event';
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.waiting = false;
-      // Closed during the wait: the eventfd was left open until the worker's poll had returned.
-      if (this.closed) this.release();
-    }
+    eventFd: number,
+    waiter: FdWaiter,
+  ) {
+    super(`usage threshold on ${cgroupDir}`, eventFd, POLLIN, waiter);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.waiting) this.waiter.cancel();
-    else this.release();
+  protected onReady(eventFd: number): 'event' | 'gone' {
+    // Back to 0, so the next wait sleeps until the next crossing. Readable, so the read cannot block.
+    readSync(eventFd, this.counter, 0, 8, null);
+    // Removing the cgroup signals the eventfd too (after rmdir has returned, so the directory is gone).
+    if (!existsSync(this.cgroupDir)) {
+      this.removed = true;
+      return 'gone';
+    }
+    return 'event';
   }
 
-  private release(): void {
-    // Closing the eventfd is what unregisters the threshold in the kernel.
-    closeSync(this.eventFd);
-    this.waiter.close();
+  protected override isGone(): boolean {
+    return this.removed;
   }
 }
 

@@ -2,7 +2,7 @@
 // stallUs within any windowUs, instead of us polling /proc/pressure/memory on a timer.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { HostReadError, OomguardError, UsageError } from '../../model/errors.js';
-import { FdWaiter, MAX_WAIT_MS } from './fd-waiter.js';
+import { FdWaiter, PolledEventFd } from './fd-waiter.js';
 import { loadNative, type NativeWaitCalls, POLLERR, POLLHUP, POLLNVAL, POLLPRI } from './native.js';
 
 export type PsiKind = 'some' | 'full';
@@ -82,55 +82,18 @@ function refusal(file: string, spec: string, windowUs: number, code: string): Oo
   return new OomguardError(head);
 }
 
-class PsiTriggerFd implements PsiTrigger {
-  private waiting = false;
-  private closed = false;
-
+class PsiTriggerFd extends PolledEventFd<'event'> implements PsiTrigger {
   constructor(
     readonly file: string,
-    private readonly fd: number,
-    private readonly waiter: FdWaiter,
-  ) {}
-
-  async wait(timeoutMs: number, signal?: AbortSignal): Promise<PsiWaitResult> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) {
-      throw new UsageError(
-        `PSI wait: timeout must be a finite number of ms 0..${MAX_WAIT_MS}, not ${timeoutMs}`,
-      );
-    }
-    if (this.closed) return 'gone';
-    if (this.waiting) throw new OomguardError(`PSI trigger on ${this.file}: wait() already in progress`);
-    if (signal?.aborted) return 'timeout';
-    this.waiting = true;
-    const onAbort = () => this.waiter.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await this.waiter.wait([{ fd: this.fd, events: POLLPRI }], Math.ceil(timeoutMs));
-      if (this.closed) return 'gone';
-      if (result.kind !== 'ready') return 'timeout'; // or cancelled through the signal
-      const revents = result.revents[0] ?? 0;
-      // A removed cgroup's pressure file answers POLLERR (with POLLPRI), so look at the error first.
-      if ((revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0) return 'gone';
-      return 'event';
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.waiting = false;
-      // close() during a wait leaves the fds to us: closing them under the worker's poll could let a new
-      // file reuse the number while that poll still scans it. The poll has returned by now.
-      if (this.closed) this.release();
-    }
+    fd: number,
+    waiter: FdWaiter,
+  ) {
+    super(`PSI trigger on ${file}`, fd, POLLPRI, waiter);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.waiting) this.waiter.cancel();
-    else this.release();
-  }
-
-  private release(): void {
-    closeSync(this.fd);
-    this.waiter.close();
+  protected onReady(_fd: number, revents: number): 'event' | 'gone' {
+    // A removed cgroup's pressure file answers POLLERR (with POLLPRI), so look at the error first.
+    return (revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0 ? 'gone' : 'event';
   }
 }
 

@@ -2,7 +2,7 @@
 // event the test controls to the millisecond.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readSync, writeSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FdWaiter, firstOf } from '../../../src/host/linux/fd-waiter.js';
@@ -15,6 +15,7 @@ import {
   POLLIN,
 } from '../../../src/host/linux/native.js';
 import { UsageError } from '../../../src/model/errors.js';
+import { openEventfds } from '../../helpers/fds.js';
 
 const EINTR = 4;
 
@@ -52,16 +53,6 @@ function kick(fd: number): void {
   const one = Buffer.alloc(8);
   one.writeBigUInt64LE(1n);
   writeSync(fd, one);
-}
-
-function eventfdCount(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]';
-    } catch {
-      return false;
-    }
-  }).length;
 }
 
 /** A waiter and a source eventfd, both closed after the test once no poll runs on them. */
@@ -167,20 +158,20 @@ test('other poll errors reject the wait, named', async (t) => {
 });
 
 test('close() during a wait: cancelled, and the eventfd is closed only after the poll returned', async () => {
-  const before = eventfdCount();
+  const before = openEventfds();
   const waiter = new FdWaiter();
   const source = eventfd();
-  assert.equal(eventfdCount(), before + 2);
+  assert.equal(openEventfds(), before + 2);
   const waiting = waiter.wait([{ fd: source, events: POLLIN }], -1);
   await new Promise((r) => setTimeout(r, 30));
   waiter.close();
-  assert.equal(eventfdCount(), before + 2, 'still open while the worker may be polling it');
+  assert.equal(openEventfds(), before + 2, 'still open while the worker may be polling it');
   assert.deepEqual(await waiting, { kind: 'cancelled' });
-  assert.equal(eventfdCount(), before + 1, "the waiter's eventfd is closed, the caller's fd is not");
+  assert.equal(openEventfds(), before + 1, "the waiter's eventfd is closed, the caller's fd is not");
   assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], -1), { kind: 'cancelled' });
   waiter.close();
   closeSync(source);
-  assert.equal(eventfdCount(), before);
+  assert.equal(openEventfds(), before);
 });
 
 test('a process whose endless wait was closed exits by itself', async (t) => {

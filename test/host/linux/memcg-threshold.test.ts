@@ -1,13 +1,14 @@
 // cgroup v1 usage thresholds on the real kernel: a hog of known size in a sandbox memcg crosses the threshold,
 // and memory.usage_in_bytes, read when the event arrives, says it really was crossed just then.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { firstOf } from '../../../src/host/linux/fd-waiter.js';
 import { armUsageThreshold } from '../../../src/host/linux/memcg-threshold.js';
 import { openPsiTrigger } from '../../../src/host/linux/psi-trigger.js';
 import { HostReadError, OomguardError, UsageError } from '../../../src/model/errors.js';
+import { openEventfds } from '../../helpers/fds.js';
 import { memcgUnavailableReason, Sandbox, V1_MEMORY_MOUNT } from '../../helpers/sandbox.js';
 
 const MiB = 1024 * 1024;
@@ -15,16 +16,6 @@ const skip = memcgUnavailableReason() ?? false;
 
 function usage(dir: string): number {
   return Number(readFileSync(join(dir, 'memory.usage_in_bytes'), 'utf8'));
-}
-
-function eventfds(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]';
-    } catch {
-      return false;
-    }
-  }).length;
 }
 
 test('usage crossing 128 MiB wakes the wait as it happens, upwards and then downwards', {
@@ -104,9 +95,9 @@ test('close() ends a long wait with gone at once and unregisters the threshold',
   const sandbox = new Sandbox();
   t.after(() => sandbox.cleanup());
   const cg = sandbox.createMemcg('threshold-close', 256 * MiB);
-  const before = eventfds();
+  const before = openEventfds();
   const threshold = armUsageThreshold(cg.dir, 128 * MiB);
-  assert.equal(eventfds(), before + 2, 'the threshold and its waiter');
+  assert.equal(openEventfds(), before + 2, 'the threshold and its waiter');
   const waiting = threshold.wait(60_000);
   await assert.rejects(threshold.wait(10), /already in progress/);
   await new Promise((r) => setTimeout(r, 50));
@@ -114,7 +105,7 @@ test('close() ends a long wait with gone at once and unregisters the threshold',
   threshold.close();
   assert.equal(await waiting, 'gone');
   assert.ok(performance.now() - closedAt < 100, `gone ${performance.now() - closedAt} ms after close()`);
-  assert.equal(eventfds(), before);
+  assert.equal(openEventfds(), before);
   assert.equal(await threshold.wait(10), 'gone');
   threshold.close();
 });
