@@ -244,7 +244,12 @@ export class Daemon {
       const process = formatExplanation(
         explainProcess(snap, c.pid, { ranker: config.ranker, cgroup: config.scopeCgroup }),
       );
-      return sel.cgroups === undefined ? process : `${sel.why}\n${process}`;
+      // After a two-phase search the explanation's places are among the processes read in full.
+      const partial =
+        search.detailed < search.seen
+          ? `ranked among the ${search.detailed} of ${search.seen} processes read in full; the others had a lower oom_score and could not outrank it\n`
+          : '';
+      return `${sel.cgroups === undefined ? '' : `${sel.why}\n`}${partial}${process}`;
     };
     this.lastExcluded = new Map(
       sel.ruled.flatMap((r) => (r.excludedBy === null ? [] : [[r.candidate.pid, r.excludedBy]])),

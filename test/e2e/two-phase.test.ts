@@ -35,31 +35,36 @@ test('a 256 MiB hog among 16, 64 MiB hogs and sleepers: chosen after reading its
     stderr += d.toString();
   });
   try {
-    const { bigPid, select } = await new Promise<{ bigPid: number; select: Record<string, unknown> }>(
-      (resolve, reject) => {
-        let out = '';
-        let bigPid = 0;
-        const timer = setTimeout(() => reject(new Error(`no select event; stderr: ${stderr}`)), 45_000);
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          for (;;) {
-            const nl = out.indexOf('\n');
-            if (nl < 0) return;
-            const line = out.slice(0, nl);
-            out = out.slice(nl + 1);
-            const big = /^big (\d+)$/.exec(line);
-            if (big) bigPid = Number(big[1]);
-            else if (line.startsWith('{')) {
-              const e = JSON.parse(line) as Record<string, unknown>;
-              if (e.event === 'select' && e.level === 'notice') {
-                clearTimeout(timer);
-                resolve({ bigPid, select: e });
-              }
+    const { bigPid, select, signal } = await new Promise<{
+      bigPid: number;
+      select: Record<string, unknown>;
+      signal: Record<string, unknown>;
+    }>((resolve, reject) => {
+      let out = '';
+      let bigPid = 0;
+      let select: Record<string, unknown> | null = null;
+      const timer = setTimeout(() => reject(new Error(`no select event; stderr: ${stderr}`)), 45_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        for (;;) {
+          const nl = out.indexOf('\n');
+          if (nl < 0) return;
+          const line = out.slice(0, nl);
+          out = out.slice(nl + 1);
+          const big = /^big (\d+)$/.exec(line);
+          if (big) bigPid = Number(big[1]);
+          else if (line.startsWith('{')) {
+            const e = JSON.parse(line) as Record<string, unknown>;
+            if (e.event === 'select' && e.level === 'notice') select = e;
+            // The dry run's "would send" carries the explanation.
+            if (e.event === 'signal' && select !== null) {
+              clearTimeout(timer);
+              resolve({ bigPid, select, signal: e });
             }
           }
-        });
-      },
-    );
+        }
+      });
+    });
     assert.ok(bigPid > 1, 'the script named the big hog');
     assert.equal(select.pid, bigPid);
     assert.equal(select.comm, 'hog');
@@ -69,6 +74,13 @@ test('a 256 MiB hog among 16, 64 MiB hogs and sleepers: chosen after reading its
     // Phase one saw every process: 3 hogs, 5 sleepers and the daemon itself (bash became it), plus tsx's
     // esbuild service while it compiles the daemon's sources on a cold cache.
     assert.ok(select.seen === 9 || select.seen === 10, `seen ${select.seen}`);
+    assert.equal(signal.pid, bigPid);
+    assert.match(
+      String(signal.why),
+      new RegExp(
+        `^ranked among the 1 of ${select.seen} processes read in full; the others had a lower oom_score and could not outrank it\n`,
+      ),
+    );
   } finally {
     child.kill('SIGKILL');
   }

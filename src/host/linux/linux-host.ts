@@ -118,10 +118,8 @@ export class LinuxHost implements Host {
     const scores = new Map<number, number>();
     const reader = this.reader;
     for (const name of readdirSync(this.procDir)) {
-      const first = name.charCodeAt(0);
-      if (first < 0x30 || first > 0x39) continue;
-      const pid = Number(name);
-      if (!Number.isInteger(pid)) continue;
+      const pid = pidOfEntry(name);
+      if (pid < 0) continue;
       const path = this.procFile(pid, 'oom_score');
       const length = reader.read(path, true);
       if (length === GONE || length === 0) continue;
@@ -323,14 +321,8 @@ export class LinuxHost implements Host {
     // For a handful of pids, their own /proc/PID/cgroup is cheaper than every cgroup's list.
     const members = only !== null && only.length < MEMBER_LISTS_FROM ? null : this.cgroupMembers();
     for (const entry of only ?? readdirSync(this.procDir)) {
-      let pid: number;
-      if (typeof entry === 'number') pid = entry;
-      else {
-        const first = entry.charCodeAt(0);
-        if (first < 0x30 || first > 0x39) continue;
-        pid = Number(entry);
-        if (!Number.isInteger(pid)) continue;
-      }
+      const pid = typeof entry === 'number' ? entry : pidOfEntry(entry);
+      if (pid < 0) continue;
       // A scoped look reads only the scope's processes: the lists already place the rest outside it.
       const listed = scope === null ? null : (members?.get(pid) ?? null);
       if (listed !== null && scope !== null && !isInCgroup(listed, scope)) continue;
@@ -484,6 +476,14 @@ export class LinuxHost implements Host {
     visit(subtree, top);
     return cgroups;
   }
+}
+
+/** The pid a /proc entry names; -1 for the entries that are not processes (meminfo, self, sys, …). */
+function pidOfEntry(name: string): number {
+  const first = name.charCodeAt(0);
+  if (first < 0x30 || first > 0x39) return -1;
+  const pid = Number(name);
+  return Number.isInteger(pid) ? pid : -1;
 }
 
 /** '/a/b/' → '/a/b'; '' → '/'. Rejects relative paths and `.`/`..` segments, which would leave the hierarchy. */
