@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG_FILE } from '../config/defaults.js';
 import { parseRunArgs, RUN_FLAGS_HELP } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import type { DaemonConfig } from '../config/types.js';
-import { realClock } from '../daemon/clock.js';
+import { realClock, sharedWake } from '../daemon/clock.js';
 import { Daemon } from '../daemon/daemon.js';
 import { checkTrustedFile } from '../host/file-trust.js';
 import { runHook } from '../host/hook-runner.js';
@@ -131,7 +131,7 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     config,
     runHook,
     users,
-    ...(trigger ? { wake: (ms: number) => trigger.wait(ms) } : {}),
+    ...(trigger ? { wake: sharedWake((ms) => trigger.wait(ms)) } : {}),
   });
   try {
     await daemon.run(stop.signal);

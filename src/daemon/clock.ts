@@ -22,3 +22,20 @@ export const realClock: Clock = {
     });
   },
 };
+
+/**
+ * A wake-up source that allows one wait at a time (a PSI trigger) made safe for the loop: when the sleep's
+ * timer wins, that wait is still running, and the next sleep shares it instead of starting a second one
+ * (which the source refuses). A shared wait may end before the new sleep would: the loop then looks early.
+ */
+export function sharedWake(
+  wait: (timeoutMs: number) => Promise<unknown>,
+): (timeoutMs: number) => Promise<unknown> {
+  let running: Promise<unknown> | null = null;
+  return (timeoutMs) => {
+    running ??= wait(timeoutMs).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+}
