@@ -78,31 +78,26 @@ export class VictimSearcher {
     const groups = groupByScore(scores);
     const boostPoints = maxRuleBoostPoints(this.rules);
     let processes: ProcessInfo[] = [];
-    let snap: Snapshot | null = null;
-    let selection: Selection | null = null;
-    for (let i = 0; i < groups.length || snap === null; ) {
+    // Groups go in from the highest score down; at least one read happens, even with no process at all.
+    for (let i = 0; ; ) {
       // Past half of the processes, the rest come in one read: a long walk down small groups costs more.
       const take = processes.length > scores.size / 2 ? groups.slice(i) : groups.slice(i, i + 1);
       i += Math.max(1, take.length);
       const sample = this.host.sample({ processes: true, counters: false, pids: pidsOf(take) });
       processes = mergeByPid(processes, sample.processes);
-      snap = { ...sample, processes };
-      selection = selectVictim(snap, settings, this.rules, facts(snap), history);
+      const snap: Snapshot = { ...sample, processes };
+      const selection = selectVictim(snap, settings, this.rules, facts(snap), history);
       const next = groups[i];
-      if (next === undefined) break;
       const best = selection.victim?.key;
       const total = globalTotalPages(snap.meminfo, snap.pageSize).pages;
-      if (best !== undefined && unreadCannotWin(best, next, total, boostPoints * Math.trunc(total / 1000)))
-        break;
+      if (
+        next === undefined ||
+        (best !== undefined && unreadCannotWin(best, next, total, boostPoints * Math.trunc(total / 1000)))
+      ) {
+        this.fullScanNext = processes.length > scores.size * FULL_SCAN_SHARE;
+        return { snap, selection, method: 'two-phase', detailed: processes.length, seen: scores.size };
+      }
     }
-    this.fullScanNext = processes.length > scores.size * FULL_SCAN_SHARE;
-    return {
-      snap: snap as Snapshot,
-      selection: selection as Selection,
-      method: 'two-phase',
-      detailed: processes.length,
-      seen: scores.size,
-    };
   }
 }
 
