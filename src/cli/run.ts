@@ -7,7 +7,7 @@ import { parseRunArgs, RUN_FLAGS_HELP } from '../config/flags.js';
 import { loadConfig } from '../config/load.js';
 import type { DaemonConfig } from '../config/types.js';
 import { realClock, sharedWake } from '../daemon/clock.js';
-import { Daemon } from '../daemon/daemon.js';
+import { Daemon, type Look } from '../daemon/daemon.js';
 import { checkTrustedFile } from '../host/file-trust.js';
 import { runHook } from '../host/hook-runner.js';
 import { KmsgWatcher } from '../host/linux/kmsg-watch.js';
@@ -16,10 +16,12 @@ import { LinuxHost } from '../host/linux/linux-host.js';
 import { readUserNames } from '../host/linux/passwd.js';
 import { openPsiTrigger, type PsiTrigger } from '../host/linux/psi-trigger.js';
 import { createSdNotifier } from '../host/linux/sd-notify.js';
+import { WakeSources } from '../host/linux/wake-sources.js';
 import { UsageError } from '../model/errors.js';
 import { type DaemonEvent, EventBus } from '../observe/events.js';
 import { createHistorySink } from '../observe/history.js';
 import { createLogSink } from '../observe/log.js';
+import { scopeWakeUsageBytes } from '../policy/thresholds.js';
 
 /** Kernel PSI triggers need a window that is a multiple of 2 s without CAP_SYS_RESOURCE. */
 const PSI_WINDOW_US = 2_000_000;
@@ -99,6 +101,14 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     });
   }
   const trigger = armPsiTrigger(config, root, emit);
+  // On cgroup v1 the kernel also wakes the loop when the watched cgroup's usage crosses its TERM level.
+  const v1Memory = host.cgroupLayout === 'v1' || host.cgroupLayout === 'hybrid';
+  const wakes = new WakeSources({
+    psi: trigger,
+    scopeDir:
+      config.scopeCgroup !== null && root === '/' && v1Memory ? host.cgroupDir(config.scopeCgroup) : null,
+    onWarning: warn,
+  });
   const kmsg = watchKernelLog(config, root, emit);
   const users = readUserNames(root);
   const server =
@@ -131,14 +141,19 @@ export async function runCommand(args: readonly string[], globalRoot: string): P
     config,
     runHook,
     users,
-    ...(trigger ? { wake: sharedWake((ms) => trigger.wait(ms)) } : {}),
+    ...(wakes.active
+      ? {
+          wake: sharedWake((ms) => wakes.wait(ms)),
+          onLook: (look: Look) => wakes.setUsageThreshold(scopeWakeUsageBytes(look.snap, look.verdict)),
+        }
+      : {}),
   });
   try {
     await daemon.run(stop.signal);
   } finally {
     unsubscribeReady();
     await server?.close();
-    trigger?.close();
+    wakes.close();
     kmsg?.stop();
     host.close();
     process.off('SIGTERM', onSignal);

@@ -44,6 +44,8 @@ export interface DaemonDeps {
   readonly users: ReadonlyMap<number, string>;
   /** Resolves when the kernel reports memory pressure (a PSI trigger); undefined when none is armed. */
   readonly wake?: (timeoutMs: number) => Promise<unknown> | undefined;
+  /** Told every look: where kernel wake-ups should be armed follows the levels (a usage threshold). */
+  readonly onLook?: (look: Look) => void;
 }
 
 export interface Look {
@@ -159,6 +161,7 @@ export class Daemon {
     let look: Look;
     try {
       look = this.look();
+      this.deps.onLook?.(look);
     } catch (e) {
       emit({ event: 'error', level: 'error', message: `cannot read memory: ${(e as Error).message}` });
       return config.pollMaxMs;

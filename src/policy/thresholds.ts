@@ -189,3 +189,16 @@ export function evaluateThresholds(snapshot: Snapshot, config: ThresholdSettings
   const verdict = evaluateFigures(system, config.memory, config.swap);
   return { ...verdict, why: `cgroup ${cg.path} has no memory limit, judged on the system: ${verdict.why}` };
 }
+
+/**
+ * Where a kernel usage threshold on the watched cgroup should wake the daemon: the usage at which its
+ * available memory (limit − working set, or limit − usage) reaches the TERM level. Usage is never below the
+ * working set, so usage reaches this point no later than the TERM level is met. null when the verdict is
+ * not the cgroup's own (no scope, or a scope without a limit of its own) or TERM can never apply.
+ */
+export function scopeWakeUsageBytes(snapshot: Snapshot, verdict: ThresholdVerdict): number | null {
+  const cg = snapshot.cgroups.get(verdict.scope);
+  if (cg === undefined || cg.limit === null || verdict.memTermBytes <= 0) return null;
+  const usage = cg.limit - verdict.memTermBytes;
+  return usage > 0 ? usage : null;
+}

@@ -98,6 +98,32 @@ describe('oomguard run in a memory cgroup', { skip: skip ?? false }, () => {
     );
   });
 
+  test('a 10 s poll still acts at once: the usage threshold at the TERM level wakes the loop', async () => {
+    const cg = sandbox.createMemcg('daemon-wake', 256 * MiB);
+    const a = await sandbox.startHog({ cgroup: cg, sizeMiB: 64 });
+    // TERM at 50 % available = 128 MiB used; between looks the daemon sleeps 10 s whatever the headroom.
+    const cfg = configFile('[poll]\nmin = "10s"\nmax = "10s"\n[action]\ncooldown = "30s"\n');
+    const d = await daemon(['--config', cfg, '--cgroup', cg.path, '-m', '50,5']);
+    // The first look (at start) armed the threshold; the next poll is ~10 s away.
+    await new Promise((r) => setTimeout(r, 1500));
+    const started = Date.now();
+    // 64 + 10 + 80 MiB at 200 MiB/s: usage crosses 128 MiB about 0.3 s after the start.
+    const g = await sandbox.startHog({
+      cgroup: cg,
+      sizeMiB: 10,
+      pushMiB: 80,
+      rateMiBPerSec: 200,
+      growNow: true,
+    });
+    const term = await d.waitFor((e) => e.event === 'signal' && e.signal === 'SIGTERM', 15000);
+    const after = Date.parse(String(term.time)) - started;
+    assert.ok(after < 3000, `SIGTERM came ${after} ms after the growth began (next poll was ~8.5 s away)`);
+    assert.ok([a.pid, g.pid].includes(term.pid as number), `signalled ${term.pid}`);
+    assert.equal(cg.oomKills(), 0);
+    checkScope(d, [a, g]);
+    await d.stop();
+  });
+
   test('escalates to SIGKILL when the victim ignores SIGTERM for the grace period', async () => {
     const cg = sandbox.createMemcg('daemon-term', 256 * MiB);
     const a = await sandbox.startHog({ cgroup: cg, sizeMiB: 40 });

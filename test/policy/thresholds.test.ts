@@ -8,6 +8,7 @@ import {
   cgroupFigures,
   evaluateFigures,
   evaluateThresholds,
+  scopeWakeUsageBytes,
   systemFigures,
 } from '../../src/policy/thresholds.js';
 import { cgroup as builderCgroup } from '../helpers/snapshot-builder.js';
@@ -282,5 +283,41 @@ describe('thresholds: a cgroup limit', () => {
     assert.throws(() => evaluateThresholds(s, { ...settings, scopeCgroup: '/gone' }), {
       message: 'cgroup /gone is not in the snapshot',
     });
+  });
+});
+
+describe('scopeWakeUsageBytes: where a usage threshold wakes the daemon', () => {
+  const settings = (memory: Thresholds) => ({
+    memory,
+    swap: EARLYOOM,
+    memoryPercentBase: 'total' as const,
+    scopeCgroup: '/oomguard-test-x',
+    cgroupAvailable: 'working-set' as const,
+  });
+
+  it('limit − the TERM level: 10 % of a 100 MiB limit wakes at 90 MiB of usage', () => {
+    const snap = snapshot(meminfo({}), [cgroup({ usage: 30 * MiB })]);
+    const v = evaluateThresholds(snap, settings(EARLYOOM));
+    assert.equal(scopeWakeUsageBytes(snap, v), 90 * MiB);
+  });
+
+  it('a size level: TERM at 16 MiB available wakes at 84 MiB', () => {
+    const snap = snapshot(meminfo({}), [cgroup({ usage: 30 * MiB })]);
+    const v = evaluateThresholds(
+      snap,
+      settings({ term: { percent: null, bytes: 16 * MiB }, kill: EARLYOOM.kill }),
+    );
+    assert.equal(scopeWakeUsageBytes(snap, v), 84 * MiB);
+  });
+
+  it('none for an unlimited scope (judged on the system) or a TERM level that never applies', () => {
+    const unlimited = snapshot(meminfo({}), [cgroup({ limit: null, usage: 30 * MiB })]);
+    assert.equal(scopeWakeUsageBytes(unlimited, evaluateThresholds(unlimited, settings(EARLYOOM))), null);
+    const snap = snapshot(meminfo({}), [cgroup({ usage: 30 * MiB })]);
+    const never = evaluateThresholds(
+      snap,
+      settings({ term: { percent: null, bytes: null }, kill: EARLYOOM.kill }),
+    );
+    assert.equal(scopeWakeUsageBytes(snap, never), null);
   });
 });
