@@ -11,6 +11,12 @@ import { BIN, OUT, REPO, resultFile } from '../lib/paths.js';
 import { ratio, type Summary, show, summarize } from '../lib/stats.js';
 
 const seconds = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 60);
+/**
+ * Seconds before the window opens. A daemon that looks once a second has its look functions optimised by
+ * V8 after a few dozen looks (tens of ms on a worker thread, once): a window opened at 8 s caught that
+ * one-off cost and tripled oomguard's idle figure. 60 s leaves start-up and JIT behind.
+ */
+const warmupSeconds = Number(process.env.BENCH_FOOTPRINT_WARMUP ?? 60);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const SLEEPERS = 1000;
 
@@ -84,7 +90,7 @@ async function measure(condition: Condition): Promise<Record<string, { cpuPct: n
     if (a) started.push([name, inNamespace(a)]);
   }
   try {
-    await sleep(8000); // sleepers, start-up and the first looks
+    await sleep(warmupSeconds * 1000);
     const pids = new Map<string, number>();
     for (const [name, child] of started) {
       const pid = daemonPid(child.pid as number);

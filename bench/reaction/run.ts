@@ -15,9 +15,16 @@ const LIMIT = 1024 * MIB;
 const THRESHOLD = Math.round(LIMIT * 0.9);
 const rates = (process.env.BENCH_RATES ?? '100,200,500,1000,2000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+/**
+ * Since the second round a scoped daemon on v1 also wakes on a kernel usage threshold at its TERM level, in
+ * both modes. BENCH_BASELINE names a checkout of an earlier oomguard (with node_modules) to run beside it as
+ * the `baseline` mode: polling only, as before the threshold.
+ */
+const baseline = process.env.BENCH_BASELINE ?? null;
 const MODES: Record<string, string[]> = {
-  polling: [],
-  psi: ['--psi', 'some,avg10,10,0s'],
+  ...(baseline === null ? {} : { 'baseline (poll only)': [] }),
+  'poll + threshold': [],
+  'psi + threshold': ['--psi', 'some,avg10,10,0s'],
 };
 
 interface Outcome {
@@ -40,7 +47,10 @@ async function once(mode: string, rate: number): Promise<Outcome> {
   let daemon: DaemonProcess | null = null;
   try {
     writeFileSync(join(dir, 'memory.limit_in_bytes'), String(LIMIT));
-    daemon = await DaemonProcess.start(['--cgroup', `/${name}`, '-m', '10', ...(MODES[mode] ?? [])]);
+    daemon = await DaemonProcess.start(
+      ['--cgroup', `/${name}`, '-m', '10', ...(MODES[mode] ?? [])],
+      mode.startsWith('baseline') && baseline !== null ? baseline : undefined,
+    );
     const r = spawnSync(join(BIN, 'grower'), [dir, String(rate), '2048', String(THRESHOLD), '60'], {
       encoding: 'utf8',
     });

@@ -32,14 +32,17 @@ export class DaemonProcess {
     this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
   }
 
-  /** Starts `oomguard run --json ARGS` and waits for its start event. Keeps no kill history unless ARGS say where. */
-  static async start(args: readonly string[]): Promise<DaemonProcess> {
+  /**
+   * Starts `oomguard run --json ARGS` and waits for its start event. Keeps no kill history unless ARGS say
+   * where. `repo`: another checkout of oomguard (a benchmark's baseline), default this one.
+   */
+  static async start(args: readonly string[], repo = REPO): Promise<DaemonProcess> {
     const history = args.includes('--history') ? [] : ['--history', 'none'];
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'run', '--json', ...history, ...args],
+      ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'run', '--json', ...history, ...args],
       {
-        cwd: REPO,
+        cwd: repo,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
