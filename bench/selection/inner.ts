@@ -122,7 +122,10 @@ function nohang(): number {
 }
 
 async function main(): Promise<void> {
-  const sleepers = spawn(join(BIN, 'sleepers'), [String(n), String(hogs)], {
+  // oom_score_adj 1 for the sleepers and their hogs (choom execs sleepers; children inherit it): all alike still
+  // tie among themselves, and now score above earlyoom, whose own RSS made it the largest of a mix of tiny
+  // sleepers: it "selected myself", refused, slept a second, and no selection of its was ever counted.
+  const sleepers = spawn('choom', ['-n', '1', '--', join(BIN, 'sleepers'), String(n), String(hogs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await waitForLine(sleepers, 'ready', 120_000);

@@ -16,8 +16,8 @@ import {
 import { globalTotalPages } from '../score/badness.js';
 
 /**
- * When the top oom_score groups hold more than this share of the processes (a machine of many equal small
- * processes), phase one was wasted work: the next search reads everything at once.
+ * When the oom_score groups down to the victim's hold more than this share of the processes (a machine of
+ * many equal small processes), phase one is wasted work: the next search reads everything at once.
  */
 const FULL_SCAN_SHARE = 0.5;
 
@@ -53,9 +53,11 @@ export class VictimSearcher {
       const snap = sampleForRanking(this.host, {
         cgroup: settings.scopeCgroup,
         cgroupTree: settings.cgroupPolicy != null,
+        // Reclaim counters and io/cpu pressure serve the cgroup policies only (the two-phase reads skip them too).
+        counters: settings.cgroupPolicy != null,
       });
       const selection = selectVictim(snap, settings, this.rules, facts(snap), history);
-      if (refusal === null) this.fullScanNext = topGroupShare(selection) > FULL_SCAN_SHARE;
+      if (refusal === null) this.fullScanNext = twoPhaseReadShare(selection) > FULL_SCAN_SHARE;
       const method =
         refusal ?? (readScores === undefined ? 'the host has no oom_score' : 'many processes tie at the top');
       return {
@@ -111,9 +113,20 @@ function mergeByPid(a: readonly ProcessInfo[], b: readonly ProcessInfo[]): Proce
   return [...a, ...b].sort((x, y) => x.pid - y.pid);
 }
 
-/** The share of killable candidates whose oom_score equals the highest: what phase two would read first. */
-function topGroupShare(selection: Selection): number {
-  const killable = selection.ranking.candidates.filter((c) => c.killable);
-  const top = killable.reduce((m, c) => Math.max(m, c.oomScore), Number.NEGATIVE_INFINITY);
-  return killable.length === 0 ? 0 : killable.filter((c) => c.oomScore === top).length / killable.length;
+/**
+ * The share of killable candidates a two-phase search would read in full to find this selection's victim:
+ * every group down to the victim's oom_score (the groups above it hold only processes the rules or the
+ * daemon pass over, such as oomguard itself); every killable one when no victim was chosen, and 0 when none
+ * is killable.
+ */
+function twoPhaseReadShare(selection: Selection): number {
+  const victim = selection.victim;
+  let killable = 0;
+  let atOrAbove = 0;
+  for (const c of selection.ranking.candidates) {
+    if (!c.killable) continue;
+    killable++;
+    if (victim === null || c.oomScore >= victim.candidate.oomScore) atOrAbove++;
+  }
+  return killable === 0 ? 0 : atOrAbove / killable;
 }

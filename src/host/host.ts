@@ -19,6 +19,11 @@ export interface SampleOptions {
    */
   readonly counters?: boolean;
   /**
+   * Read the memory PSI file (default true). false allows a host to skip it (psi.memory then null): the
+   * daemon's look needs it only for a PSI rule or a cgroup policy, and it runs every second or so.
+   */
+  readonly pressure?: boolean;
+  /**
    * Read only these processes (ascending pids; those that have exited are left out), not every one under
    * /proc: the second phase of the two-phase victim search (src/policy/shortlist.ts).
    */

@@ -11,6 +11,8 @@ export interface RankingSampleOptions {
   readonly kernelOomScore?: boolean;
   /** Read every memory cgroup of the scope's subtree (the whole hierarchy without a scope): cgroup policies need them. */
   readonly cgroupTree?: boolean;
+  /** Read /proc/vmstat and the io and cpu PSI files (default true): only cgroup policies rank with them. */
+  readonly counters?: boolean;
 }
 
 /** '/a/b/c' → ['/a/b', '/a', '/']. */
@@ -31,6 +33,7 @@ export function sampleForRanking(host: Host, options: RankingSampleOptions = {})
       processes: true,
       kernelOomScore: options.kernelOomScore ?? false,
       cgroupSubtree: options.cgroupTree === true ? '/' : null,
+      counters: options.counters ?? true,
     });
   }
   // Reading the cgroup first turns a wrong path into a clear error before any process scan.
@@ -40,6 +43,7 @@ export function sampleForRanking(host: Host, options: RankingSampleOptions = {})
     kernelOomScore: options.kernelOomScore ?? false,
     cgroupSubtree: scope,
     processScope: scope,
+    counters: options.counters ?? true,
   });
   const cgroups = new Map<string, CgroupInfo>(snap.cgroups);
   for (const a of ancestorsOf(scope)) {

@@ -3,16 +3,16 @@ import { UsageError } from '../model/errors.js';
 import type { Candidate, RankerName, Ranking } from '../model/ranking.js';
 import type { ProcessInfo, Snapshot } from '../model/snapshot.js';
 import {
+  badnessOfPages,
   effectiveOomDomain,
   globalTotalPages,
   memcgTotalPages,
-  oomBadness,
   oomScore,
   type TotalPages,
 } from '../score/badness.js';
 import { unkillableReason } from '../score/eligibility.js';
 import { childrenByParent, legacyInputFromProcess, legacyPoints2635 } from '../score/legacy.js';
-import { processPages } from '../score/pages.js';
+import { bytesToPages, pageTablePages } from '../score/pages.js';
 
 export interface RankOptions {
   readonly ranker: RankerName;
@@ -74,28 +74,58 @@ export function rankContext(snap: Snapshot, opts: RankOptions): RankContext {
 }
 
 /**
- * One process scored against a context; position and tied are filled in by the ranking. Built as one
- * object literal, without spreads: a selection scores every process, and copies cost garbage on the kill path.
+ * One process scored against a context; position and tied are filled in by the ranking. One object literal
+ * per branch, without spreads or intermediate objects: a selection scores every process, and copies cost
+ * garbage on the kill path. Two literals, not one with a conditional spread, so that killable candidates have
+ * no `reason` key at all and every candidate's keys keep the order JSON output shows (reason before key).
  */
 export function scoreCandidate(p: ProcessInfo, snap: Snapshot, ctx: RankContext): Candidate {
-  const pages = processPages(p, snap.pageSize);
-  const rssPages = pages.anon + pages.file + pages.shmem;
+  const pageSize = snap.pageSize;
+  const rssPages =
+    bytesToPages(p.rssAnon, pageSize) +
+    bytesToPages(p.rssFile, pageSize) +
+    bytesToPages(p.rssShmem, pageSize);
   const rssBytes = p.rssAnon + p.rssFile + p.rssShmem;
   const reason = unkillableReason(p, snap.hostPidNamespace);
-  const killable = reason === null;
   let badness: number | null = null;
   let score = 0;
   let key = 0;
-  if (killable) {
-    const memory = { rssPages, swapPages: pages.swap, pageTablePages: pages.pageTables, adj: p.oomScoreAdj };
-    badness = oomBadness({ ...memory, totalPages: ctx.totalPages });
+  if (reason === null) {
+    const swapPages = bytesToPages(p.swap, pageSize);
+    const tablePages = pageTablePages(p.pageTables, pageSize);
+    badness = badnessOfPages(rssPages, swapPages, tablePages, p.oomScoreAdj, ctx.totalPages);
     // /proc/PID/oom_score is always measured against the global totalpages, even for a memcg ranking.
     const globalBadness =
       ctx.totalPages === ctx.globalTotalPages
         ? badness
-        : oomBadness({ ...memory, totalPages: ctx.globalTotalPages });
+        : badnessOfPages(rssPages, swapPages, tablePages, p.oomScoreAdj, ctx.globalTotalPages);
     score = oomScore(globalBadness, ctx.globalTotalPages);
     key = sortKey(p, snap, ctx, badness, rssBytes);
+  }
+  if (reason === null) {
+    return {
+      pid: p.pid,
+      comm: p.comm,
+      uid: p.uid,
+      pgid: p.pgid,
+      startTicks: p.startTicks,
+      cgroup: p.cgroup,
+      rssBytes,
+      rssAnonBytes: p.rssAnon,
+      rssFileBytes: p.rssFile,
+      rssShmemBytes: p.rssShmem,
+      swapBytes: p.swap,
+      pageTableBytes: p.pageTables,
+      oomScoreAdj: p.oomScoreAdj,
+      totalPages: ctx.totalPages,
+      kernelOomScore: p.kernelOomScore,
+      position: 0,
+      tied: false,
+      badness,
+      oomScore: score,
+      killable: true,
+      key,
+    };
   }
   return {
     pid: p.pid,
@@ -117,8 +147,8 @@ export function scoreCandidate(p: ProcessInfo, snap: Snapshot, ctx: RankContext)
     tied: false,
     badness,
     oomScore: score,
-    killable,
-    ...(reason === null ? {} : { reason }),
+    killable: false,
+    reason,
     key,
   };
 }

@@ -105,8 +105,20 @@ function rule(
   facts: FactsFn,
   scale: RuleScale,
 ): RuledCandidate {
+  // No rule, or not killable: nothing to match. One literal each, no spreads (this runs for every process).
+  if (!c.killable || rules.length === 0) {
+    return {
+      candidate: c,
+      key: c.key,
+      adjustPoints: 0,
+      adjustKey: 0,
+      ignored: false,
+      protected: false,
+      matched: [],
+      excludedBy: c.killable ? null : (c.reason ?? 'not killable'),
+    };
+  }
   const base = { candidate: c, key: c.key, adjustPoints: 0, adjustKey: 0, ignored: false, protected: false };
-  if (!c.killable) return { ...base, matched: [], excludedBy: c.reason ?? 'not killable' };
   // Facts are read at most once, and only when a rule tests the command line, executable or user.
   let cached: ProcessFacts | null | undefined;
   const lazyFacts = () => {

@@ -19,7 +19,18 @@ export function adjPages(adj: number, totalPages: number): number {
 
 /** Raw pages, unclamped: negative when oom_score_adj outweighs the memory. */
 export function oomBadness(input: BadnessInput): number {
-  return input.rssPages + input.swapPages + input.pageTablePages + adjPages(input.adj, input.totalPages);
+  return badnessOfPages(input.rssPages, input.swapPages, input.pageTablePages, input.adj, input.totalPages);
+}
+
+/** oomBadness from its terms as arguments: the ranking's loop over every process builds no input object. */
+export function badnessOfPages(
+  rssPages: number,
+  swapPages: number,
+  pageTablePages: number,
+  adj: number,
+  totalPages: number,
+): number {
+  return rssPages + swapPages + pageTablePages + adjPages(adj, totalPages);
 }
 
 /** /proc/PID/oom_score: 0..2000, 0 for an ineligible task (badness null). */

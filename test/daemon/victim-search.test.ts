@@ -150,6 +150,24 @@ test('equal small processes: two phases once, then full scans until a hog stands
   assert.equal(second.selection.victim?.candidate.pid, 51);
 });
 
+test('equal small processes beside a larger oomguard: full scans stay, though the top group is oomguard alone', () => {
+  // The benchmark's "all alike" mix: oomguard itself scores highest, and never chooses itself, so a two-phase
+  // search would read its group and then all the others. The searcher must not alternate between the two.
+  const processes: ProcSpec[] = Array.from({ length: 50 }, (_, i) => ({ pid: i + 2, anonPages: 100 }));
+  processes.push({ pid: 60, anonPages: 600_000 });
+  const equal = { ...buildSnapshot({ processes, memTotal: 24 * GIB }), selfPid: 60 };
+  const searcher = new VictimSearcher(new ScoringHost(equal), []);
+  const first = searcher.search(SETTINGS, noFacts);
+  assert.equal(first.method, 'two-phase');
+  assert.equal(first.detailed, 51);
+  assert.equal(first.selection.victim?.candidate.pid, 51);
+  for (let i = 0; i < 3; i++) {
+    const next = searcher.search(SETTINGS, noFacts);
+    assert.equal(next.method, 'full scan (many processes tie at the top)');
+    assert.equal(next.selection.victim?.candidate.pid, 51);
+  }
+});
+
 test('full scans where oom_score cannot stand in: a scope, another ranker, no oom_score', () => {
   const snap = oneHog();
   const scoped = new VictimSearcher(new ScoringHost(snap), []).search(

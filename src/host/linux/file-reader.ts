@@ -1,13 +1,17 @@
 // Reads small kernel files into one reused Buffer: open/read/close for per-process files, and fds kept
 // open for the files read every sample (seq_file regenerates them on a read at offset 0).
 import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { HostReadError } from '../../model/errors.js';
+import { errnoName, NativeCallError, type NativeFileCalls, O_RDONLY_CLOEXEC } from './native.js';
 
 /** Returned for a file that is not there: absent, or its process has exited. */
 export const GONE = -1;
 
 /** Errno codes meaning "no longer there" for files under /proc/PID (ENOENT: exited; ESRCH: exiting). */
 const GONE_CODES = new Set(['ENOENT', 'ESRCH']);
+const ENOENT = 2;
+const ESRCH = 3;
 /** A kept file that cannot be read at all: absent, or PSI compiled in but disabled at boot. */
 const UNAVAILABLE_CODES = new Set(['ENOENT', 'EOPNOTSUPP']);
 
@@ -20,6 +24,13 @@ export class FileReader {
   /** Holds the last file read, bytes [0, length). Replaced by a larger one when a file does not fit. */
   buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   private readonly kept = new Map<string, number>();
+
+  /**
+   * native: libc's pread for the kept files where koffi loads. The daemon reads meminfo every look, and
+   * koffi's call costs a waking daemon about a third of node:fs's readSync (its argument checks and error
+   * plumbing; BENCHMARKS.md, "Footprint").
+   */
+  constructor(private readonly native: Pick<NativeFileCalls, 'pread'> | null = null) {}
 
   /**
    * Reads `path` whole; its length in `buf`, or GONE. Other errors throw HostReadError naming file and
@@ -85,15 +96,165 @@ export class FileReader {
         this.buf = bigger;
       }
       const room = this.buf.length - length;
-      const n = readSync(fd, this.buf, length, room, length);
+      const n = this.pread(fd, room, length);
       length += n;
       if (n === 0 || (shortReadIsEnd && n < room)) return length;
     }
+  }
+
+  /** Up to `room` bytes at `offset` into buf[offset..]; throws an error with an errno `code` on failure. */
+  private pread(fd: number, room: number, offset: number): number {
+    if (this.native === null) return readSync(fd, this.buf, offset, room, offset);
+    const n = this.native.pread(fd, offset === 0 ? this.buf : this.buf.subarray(offset), offset);
+    if (n < 0) throw new NativeCallError('pread', -n);
+    return n;
   }
 
   private failed(path: string, error: unknown, goneCodes: ReadonlySet<string>): number {
     const code = errnoCode(error);
     if (goneCodes.has(code)) return GONE;
     throw new HostReadError(`cannot read ${path}: ${code}`, path);
+  }
+}
+
+/** The files of /proc/PID a process scan reads, as NUL-terminated names for openat. */
+export type ProcFileName = 'stat' | 'status' | 'oom_score_adj' | 'oom_score' | 'cgroup' | 'cmdline';
+const NAME_BYTES: Record<ProcFileName, Buffer> = {
+  stat: Buffer.from('stat\0'),
+  status: Buffer.from('status\0'),
+  oom_score_adj: Buffer.from('oom_score_adj\0'),
+  oom_score: Buffer.from('oom_score\0'),
+  cgroup: Buffer.from('cgroup\0'),
+  cmdline: Buffer.from('cmdline\0'),
+};
+
+/**
+ * Reads the files of /proc/PID directories into a FileReader's buffer, the way a process scan does: at(pid)
+ * once, then read(name) for each of its files. With the native calls it opens `PID/NAME` relative to a kept fd
+ * of the proc directory, from bytes written into one reused path buffer: no path string per file, and the
+ * kernel resolves two components instead of three. The files are single_open ones (generated whole on the
+ * first read), so a read that does not fill the buffer reached the end. Without the native calls (or when the
+ * proc directory cannot be opened) it reads `${procDir}/PID/NAME` through node:fs with the same answers.
+ *
+ * Errors as FileReader.read: ENOENT/ESRCH (the process exited or is exiting) → GONE; any other errno →
+ * HostReadError naming the file and the errno.
+ */
+export class ProcFiles {
+  private dirfd = -1;
+  private readonly path = Buffer.alloc(32);
+  private dirents: Buffer | null = null;
+  private pidEnd = 0;
+  private pid = 0;
+
+  constructor(
+    private readonly reader: FileReader,
+    private readonly procDir: string,
+    private readonly native: NativeFileCalls | null,
+  ) {
+    if (native !== null) {
+      const dir = Buffer.from(`${procDir}\0`);
+      this.dirfd = native.openat(-100 /* AT_FDCWD */, dir, O_RDONLY_CLOEXEC);
+    }
+  }
+
+  /** Whether reads go through openat on the kept proc directory fd. */
+  get direct(): boolean {
+    return this.dirfd >= 0;
+  }
+
+  /**
+   * The pids the proc directory lists, in its order (ascending on Linux), read with getdents64 on the kept fd:
+   * no string per entry. null without the native calls: the caller lists the directory itself.
+   */
+  listPids(): number[] | null {
+    if (this.dirfd < 0) return null;
+    const native = this.native as NativeFileCalls;
+    const rewound = native.seekSet(this.dirfd, 0);
+    if (rewound < 0) this.listFailed(-rewound);
+    this.dirents ??= Buffer.allocUnsafe(64 * 1024);
+    const buf = this.dirents;
+    const le = endianness() === 'LE';
+    const pids: number[] = [];
+    for (;;) {
+      const n = native.getdents64(this.dirfd, buf);
+      if (n < 0) this.listFailed(-n);
+      if (n === 0) return pids;
+      // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[] (NUL-terminated).
+      for (let at = 0; at < n; ) {
+        const reclen = le ? buf.readUInt16LE(at + 16) : buf.readUInt16BE(at + 16);
+        let i = at + 19;
+        let pid = 0;
+        let c = buf[i] as number;
+        if (c >= 0x30 && c <= 0x39) {
+          for (; c >= 0x30 && c <= 0x39; c = buf[++i] as number) pid = pid * 10 + (c - 0x30);
+          if (c === 0) pids.push(pid);
+        }
+        at += reclen;
+      }
+    }
+  }
+
+  /** Points the following reads at /proc/PID. */
+  at(pid: number): void {
+    this.pid = pid;
+    // The decimal digits of pid, then '/': at most 7 digits (PID_MAX_LIMIT is 4,194,304).
+    let digits = 1;
+    for (let p = pid; p >= 10; p = Math.trunc(p / 10)) digits++;
+    let p = pid;
+    for (let i = digits - 1; i >= 0; i--) {
+      this.path[i] = 0x30 + (p % 10);
+      p = Math.trunc(p / 10);
+    }
+    this.path[digits] = 0x2f;
+    this.pidEnd = digits + 1;
+  }
+
+  /** The whole file NAME of the current pid: its length in the reader's buf, or GONE. */
+  read(name: ProcFileName): number {
+    if (this.dirfd < 0) return this.reader.read(this.filePath(name), true);
+    const native = this.native as NativeFileCalls;
+    // A byte loop: Buffer#copy is a native call, dearer than a dozen bytes.
+    const nameBytes = NAME_BYTES[name];
+    const path = this.path;
+    for (let i = 0, at = this.pidEnd; i < nameBytes.length; i++, at++) path[at] = nameBytes[i] as number;
+    const fd = native.openat(this.dirfd, this.path, O_RDONLY_CLOEXEC);
+    if (fd < 0) return this.failed(name, -fd);
+    let length = 0;
+    let n = 0;
+    try {
+      for (;;) {
+        const buf = this.reader.buf;
+        n = native.read(fd, length === 0 ? buf : buf.subarray(length));
+        if (n < 0) break;
+        length += n;
+        if (length < buf.length) break; // a short read of a single_open file is its end
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, length);
+        this.reader.buf = bigger;
+      }
+    } finally {
+      native.close(fd);
+    }
+    return n < 0 ? this.failed(name, -n) : length;
+  }
+
+  /** The path of NAME of the current pid, for errors and the node:fs fallback. */
+  filePath(name: ProcFileName): string {
+    return `${this.procDir}/${this.pid}/${name}`;
+  }
+
+  close(): void {
+    if (this.dirfd >= 0) (this.native as NativeFileCalls).close(this.dirfd);
+    this.dirfd = -1;
+  }
+
+  private listFailed(errno: number): never {
+    throw new HostReadError(`cannot list ${this.procDir}: ${errnoName(errno)}`, this.procDir);
+  }
+
+  private failed(name: ProcFileName, errno: number): number {
+    if (errno === ENOENT || errno === ESRCH) return GONE;
+    const path = this.filePath(name);
+    throw new HostReadError(`cannot read ${path}: ${errnoName(errno)}`, path);
   }
 }

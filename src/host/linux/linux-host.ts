@@ -20,7 +20,8 @@ import type {
 } from '../../model/snapshot.js';
 import type { Host, SampleOptions } from '../host.js';
 import { readCgroupDir } from './cgroup-reader.js';
-import { errnoCode, FileReader, GONE } from './file-reader.js';
+import { errnoCode, FileReader, GONE, ProcFiles } from './file-reader.js';
+import { loadNative, type NativeFileCalls } from './native.js';
 import { intAt } from './parse/bytes.js';
 import { parseMeminfo } from './parse/meminfo.js';
 import { type CgroupMounts, parseCgroupMounts } from './parse/mounts.js';
@@ -60,7 +61,9 @@ export class LinuxHost implements Host {
   readonly selfPid: number | null;
   private readonly procDir: string;
   private readonly memory: MemoryHierarchy | null;
-  private readonly reader = new FileReader();
+  private readonly reader = new FileReader(nativeFileCalls());
+  /** The process scan's reader of /proc/PID files; opened on first use. */
+  private procFilesReader: ProcFiles | null = null;
 
   constructor(options: LinuxHostOptions = {}) {
     this.root = options.root ?? '/';
@@ -99,7 +102,7 @@ export class LinuxHost implements Host {
       meminfo,
       vmstat: vmstatText === null ? null : parseVmstat(vmstatText),
       psi: {
-        memory: this.keptPsi('pressure/memory'),
+        memory: options.pressure === false ? null : this.keptPsi('pressure/memory'),
         io: counters ? this.keptPsi('pressure/io') : null,
         cpu: counters ? this.keptPsi('pressure/cpu') : null,
       },
@@ -117,14 +120,16 @@ export class LinuxHost implements Host {
   readOomScores(): Map<number, number> {
     const scores = new Map<number, number>();
     const reader = this.reader;
-    for (const name of readdirSync(this.procDir)) {
-      const pid = pidOfEntry(name);
-      if (pid < 0) continue;
-      const path = this.procFile(pid, 'oom_score');
-      const length = reader.read(path, true);
+    const files = this.procFiles();
+    for (const pid of this.listPids()) {
+      files.at(pid);
+      const length = files.read('oom_score');
       if (length === GONE || length === 0) continue;
       const score = intAt(reader.buf, 0, length);
-      if (Number.isNaN(score)) throw new HostReadError(`${path}: not a number`, path);
+      if (Number.isNaN(score)) {
+        const path = files.filePath('oom_score');
+        throw new HostReadError(`${path}: not a number`, path);
+      }
       scores.set(pid, score);
     }
     return scores;
@@ -161,11 +166,33 @@ export class LinuxHost implements Host {
   }
 
   close(): void {
+    this.procFilesReader?.close();
+    this.procFilesReader = null;
     this.reader.close();
   }
 
   private procFile(pid: number, name: string): string {
     return `${this.procDir}/${pid}/${name}`;
+  }
+
+  /** The pids in proc/, ascending as Linux lists them. */
+  private listPids(): number[] {
+    const listed = this.procFiles().listPids();
+    if (listed !== null) return listed;
+    const pids: number[] = [];
+    for (const name of readdirSync(this.procDir)) {
+      const pid = pidOfEntry(name);
+      if (pid >= 0) pids.push(pid);
+    }
+    return pids;
+  }
+
+  /** The reader of /proc/PID files for scans: openat on a kept proc directory fd where koffi loads. */
+  private procFiles(): ProcFiles {
+    if (this.procFilesReader === null) {
+      this.procFilesReader = new ProcFiles(this.reader, this.procDir, nativeFileCalls());
+    }
+    return this.procFilesReader;
   }
 
   /**
@@ -320,9 +347,7 @@ export class LinuxHost implements Host {
     const processes: ProcessInfo[] = [];
     // For a handful of pids, their own /proc/PID/cgroup is cheaper than every cgroup's list.
     const members = only !== null && only.length < MEMBER_LISTS_FROM ? null : this.cgroupMembers();
-    for (const entry of only ?? readdirSync(this.procDir)) {
-      const pid = typeof entry === 'number' ? entry : pidOfEntry(entry);
-      if (pid < 0) continue;
+    for (const pid of only ?? this.listPids()) {
       // A scoped look reads only the scope's processes: the lists already place the rest outside it.
       const listed = scope === null ? null : (members?.get(pid) ?? null);
       if (listed !== null && scope !== null && !isInCgroup(listed, scope)) continue;
@@ -355,7 +380,8 @@ export class LinuxHost implements Host {
         const c = buf[i] as number;
         if (c >= 0x30 && c <= 0x39) pid = pid * 10 + (c - 0x30);
         else if (c === 0x0a) {
-          members.set(pid, members.has(pid) && members.get(pid) !== path ? null : path);
+          const listed = members.get(pid);
+          members.set(pid, listed === undefined || listed === path ? path : null);
           pid = 0;
         } else return false;
       }
@@ -386,34 +412,42 @@ export class LinuxHost implements Host {
     members: ReadonlyMap<number, string | null> | null,
   ): ProcessInfo | null {
     const reader = this.reader;
-    const statPath = this.procFile(pid, 'stat');
-    let length = reader.read(statPath, true);
+    const files = this.procFiles();
+    files.at(pid);
+    let length = files.read('stat');
     if (length === GONE || length === 0) return null;
     const stat = parseProcStat(reader.buf, length);
-    if (stat === null) throw new HostReadError(`${statPath}: not a stat line`, statPath);
+    if (stat === null) {
+      const statPath = files.filePath('stat');
+      throw new HostReadError(`${statPath}: not a stat line`, statPath);
+    }
 
-    const statusPath = this.procFile(pid, 'status');
-    length = reader.read(statusPath, true);
+    length = files.read('status');
     if (length === GONE || length === 0) return null;
     const status = parseProcStatus(reader.buf, length);
-    if (status === null) throw new HostReadError(`${statusPath}: no Uid line`, statusPath);
+    if (status === null) {
+      const statusPath = files.filePath('status');
+      throw new HostReadError(`${statusPath}: no Uid line`, statusPath);
+    }
 
-    const adjPath = this.procFile(pid, 'oom_score_adj');
-    length = reader.read(adjPath, true);
+    length = files.read('oom_score_adj');
     if (length === GONE || length === 0) return null;
     const oomScoreAdj = intAt(reader.buf, 0, length);
-    if (Number.isNaN(oomScoreAdj)) throw new HostReadError(`${adjPath}: not a number`, adjPath);
+    if (Number.isNaN(oomScoreAdj)) {
+      const adjPath = files.filePath('oom_score_adj');
+      throw new HostReadError(`${adjPath}: not a number`, adjPath);
+    }
 
     let cgroup = members?.get(pid) ?? null;
     if (cgroup === null) {
-      length = reader.read(this.procFile(pid, 'cgroup'), true);
+      length = files.read('cgroup');
       if (length === GONE) return null;
       cgroup = parseProcCgroup(reader.text(length)) ?? '/';
     }
 
     let score: number | null = null;
     if (kernelOomScore) {
-      length = reader.read(this.procFile(pid, 'oom_score'), true);
+      length = files.read('oom_score');
       if (length === GONE || length === 0) return null;
       score = intAt(reader.buf, 0, length);
     }
@@ -509,4 +543,10 @@ function noSuchCgroup(path: string, dir: string): HostReadError {
 /** '/a' covers '/a' and '/a/b', not '/ab'. */
 function isInCgroup(cgroup: string, scope: string): boolean {
   return scope === '/' || cgroup === scope || cgroup.startsWith(`${scope}/`);
+}
+
+/** libc's file calls through koffi, or null where it does not load (node:fs then reads instead). */
+function nativeFileCalls(): NativeFileCalls | null {
+  const native = loadNative();
+  return native.ok ? native.calls : null;
 }

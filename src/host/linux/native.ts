@@ -62,6 +62,28 @@ export interface NativeWaitCalls {
   pollManyAsync(entries: readonly PollEntry[], timeoutMs: number): Promise<number[]>;
 }
 
+/**
+ * open/read/close through libc for the process scan's many small /proc files (src/host/linux/file-reader.ts):
+ * a path written as bytes into a reused buffer, relative to a kept directory fd, costs no string per file.
+ */
+export interface NativeFileCalls {
+  /** openat(dirfd, path, flags): an fd. `path` holds NUL-terminated bytes. */
+  openat(dirfd: number, path: Uint8Array, flags: number): number;
+  /** read(fd, buf, buf.length): the bytes read (0 at the end). */
+  read(fd: number, buf: Uint8Array): number;
+  /** close(fd): 0. */
+  close(fd: number): number;
+  /** getdents64(fd, buf, buf.length): bytes of struct linux_dirent64 records (0 at the end). */
+  getdents64(fd: number, buf: Uint8Array): number;
+  /** lseek(fd, offset, SEEK_SET): the new offset. */
+  seekSet(fd: number, offset: number): number;
+  /** pread(fd, buf, buf.length, offset): the bytes read (0 at the end). */
+  pread(fd: number, buf: Uint8Array, offset: number): number;
+}
+
+/** open(2) flags, the same on x86-64 and arm64: O_RDONLY | O_CLOEXEC. */
+export const O_RDONLY_CLOEXEC = 0o2000000;
+
 /** A native call that failed with errno. */
 export class NativeCallError extends Error {
   /** The errno name, e.g. EINTR (or "errno N" for one Node does not name). */
@@ -89,7 +111,7 @@ export function errnoName(errno: number): string {
 const XATTR_VALUE_MAX = 256;
 
 export type NativeLoad =
-  | { readonly ok: true; readonly calls: NativeCalls & NativeWaitCalls }
+  | { readonly ok: true; readonly calls: NativeCalls & NativeWaitCalls & NativeFileCalls }
   | { readonly ok: false; readonly reason: string };
 
 let cached: NativeLoad | null = null;
@@ -110,7 +132,7 @@ function tryLoad(): NativeLoad {
   }
 }
 
-function bind(koffi: Koffi): NativeCalls & NativeWaitCalls {
+function bind(koffi: Koffi): NativeCalls & NativeWaitCalls & NativeFileCalls {
   const libc = koffi.load('libc.so.6');
   const syscall = libc.func('long syscall(long nr, ...)');
   const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
@@ -118,6 +140,12 @@ function bind(koffi: Koffi): NativeCalls & NativeWaitCalls {
   const getxattr = libc.func(
     'long getxattr(const char *path, const char *name, void *value, unsigned long size)',
   );
+  const openat = libc.func('int openat(int dirfd, const void *path, int flags)');
+  const read = libc.func('long read(int fd, void *buf, unsigned long count)');
+  const close = libc.func('int close(int fd)');
+  const getdents64 = libc.func('long getdents64(int fd, void *buf, unsigned long count)');
+  const lseek = libc.func('long lseek(int fd, long offset, int whence)');
+  const pread = libc.func('long pread(int fd, void *buf, unsigned long count, long offset)');
   // errno must be read right after the call, before anything else can touch it.
   const result = (value: number): number => (value < 0 ? -koffi.errno() : value);
   return {
@@ -134,6 +162,12 @@ function bind(koffi: Koffi): NativeCalls & NativeWaitCalls {
       (await pollManyAsync(koffi, poll, [{ fd, events }], timeoutMs))[0] ?? 0,
     eventfd: (initval, flags) => result(eventfd(initval, flags)),
     pollManyAsync: (entries, timeoutMs) => pollManyAsync(koffi, poll, entries, timeoutMs),
+    openat: (dirfd, path, flags) => result(openat(dirfd, path, flags)),
+    read: (fd, buf) => result(read(fd, buf, buf.length)),
+    close: (fd) => result(close(fd)),
+    getdents64: (fd, buf) => result(getdents64(fd, buf, buf.length)),
+    seekSet: (fd, offset) => result(lseek(fd, offset, 0)),
+    pread: (fd, buf, offset) => result(pread(fd, buf, buf.length, offset)),
     getxattr: (path, name) => {
       const value = Buffer.alloc(XATTR_VALUE_MAX);
       const length = result(getxattr(path, name, value, value.length));

@@ -194,6 +194,16 @@ test('counters: false leaves out /proc/vmstat and the io and cpu pressure, keeps
   assert.deepEqual(lean.meminfo, full.meminfo);
 });
 
+test('pressure: false leaves out the memory PSI file as well; meminfo stays', (t) => {
+  const host = new LinuxHost({ root: fixture('v1') });
+  t.after(() => host.close());
+  const look = host.sample({ processes: false, counters: false, pressure: false });
+  assert.equal(look.psi.memory, null);
+  assert.equal(look.meminfo.memAvailable, 2147483648);
+  // The option is per sample: the next one reads the file again (some avg10=1.50 in the fixture).
+  assert.equal(host.sample({ processes: false, counters: false }).psi.memory?.some.avg10, 1.5);
+});
+
 test('v1 fixture: the memory cgroup tree', (t) => {
   const host = new LinuxHost({ root: fixture('v1') });
   t.after(() => host.close());

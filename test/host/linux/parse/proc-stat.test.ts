@@ -69,3 +69,41 @@ test('not a stat line: null, never a throw', () => {
   assert.equal(parseProcStat('4036 (sleep'), null);
   assert.equal(parseProcStat('4036 (sleep) S 1 2 3'), null);
 });
+
+test('a ) at every alignment before the fields, and a 63-byte kernel-thread name, are found', () => {
+  for (let n = 0; n < 12; n++) {
+    for (const comm of [')'.repeat(n), `${'x'.repeat(n)})`, `(${')'.repeat(n)}y`]) {
+      assert.deepEqual(parseProcStat(statLine(comm)), { ...sleepFields, comm }, JSON.stringify(comm));
+    }
+  }
+  const long = 'kworker/u16:3-events_unbound) (flush-8:0) and a name of 63 bytes';
+  assert.equal(Buffer.byteLength(long.slice(0, 63)), 63);
+  assert.deepEqual(parseProcStat(statLine(long.slice(0, 63))), { ...sleepFields, comm: long.slice(0, 63) });
+});
+
+test('a stat line cut short: null, whatever the length', () => {
+  const bytes = Buffer.from(statLine('a) (b'));
+  const full = bytes.length;
+  for (let length = 0; length < full; length++) {
+    const stat = parseProcStat(bytes, length);
+    // Field 23 (vsize) ends at the space before field 24: any shorter read lacks it.
+    if (stat !== null) assert.ok(length > bytes.indexOf(' 2990080') + 1, String(length));
+  }
+  assert.deepEqual(parseProcStat(bytes, full), { ...sleepFields, comm: 'a) (b' });
+});
+
+test('comms that share a length but not their bytes, one after another, each come back as written', () => {
+  for (const comm of [
+    'abc',
+    'abd',
+    'abc',
+    'abc',
+    'ab\u00e9',
+    'abc',
+    '',
+    'x'.repeat(63),
+    `${'x'.repeat(62)}y`,
+  ]) {
+    assert.equal(parseProcStat(statLine(comm))?.comm, comm);
+  }
+});
