@@ -46,7 +46,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   historyFile: DEFAULT_HISTORY_FILE,
   dryRun: false,
   pollMinMs: 100,
-  pollMaxMs: 1_000,
+  // nohang's max_sleep; the fill-rate formula (src/policy/cadence.ts) reaches it only above ~17 GiB of headroom (3000 ms × 6000 KiB/ms).
+  pollMaxMs: 3_000,
   // earlyoom's packaged default (-r 3600): one line an hour shows the daemon is alive without flooding the journal.
   reportIntervalMs: 3_600_000,
   logFormat: 'text',

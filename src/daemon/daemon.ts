@@ -25,6 +25,8 @@ import { type VictimSearch, VictimSearcher } from './victim-search.js';
 /** How long to wait before looking again when nobody may be killed, and how often to say so. */
 const NO_VICTIM_SLEEP_MS = 1000;
 const NO_VICTIM_WARN_EVERY_MS = 10_000;
+/** A look that failed knows nothing about the headroom: try again after this long (or poll.max if shorter). */
+const FAILED_LOOK_SLEEP_MS = 1000;
 
 /** Cgroup samples kept for rates and growth: at most one a second, the last 60 s (or the pressure duration). */
 const HISTORY_SPACING_MS = 1000;
@@ -123,22 +125,23 @@ export class Daemon {
         dryRun: config.dryRun,
       },
     });
-    while (!stop.aborted) {
-      const sleepMs = await this.tick();
-      if (stop.aborted) break;
-      // The listener goes when the sleep ends: left on the signal, one per sleep would pile up for as long as
-      // the daemon lives.
-      let onAbort = () => {};
-      const stopped = new Promise<void>((res) => {
-        onAbort = () => res();
-        stop.addEventListener('abort', onAbort, { once: true });
-      });
-      try {
+    // One abort listener for the whole run (not one per sleep: EventTarget calls are a large part of an idle
+    // look's cost); each sleep gets a fresh promise it resolves, so nothing piles up on a long-lived one.
+    let endSleep = () => {};
+    const onAbort = () => endSleep();
+    stop.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!stop.aborted) {
+        const sleepMs = await this.tick();
+        if (stop.aborted) break;
+        const stopped = new Promise<void>((res) => {
+          endSleep = res;
+        });
         const wake = this.deps.wake?.(sleepMs);
         await clock.sleep(sleepMs, wake ? Promise.race([wake, stopped]) : stopped);
-      } finally {
-        stop.removeEventListener('abort', onAbort);
       }
+    } finally {
+      stop.removeEventListener('abort', onAbort);
     }
     emit({ event: 'stop', level: 'notice', message: 'stopped', fields: { kills: this.killCount } });
   }
@@ -164,7 +167,7 @@ export class Daemon {
       this.deps.onLook?.(look);
     } catch (e) {
       emit({ event: 'error', level: 'error', message: `cannot read memory: ${(e as Error).message}` });
-      return config.pollMaxMs;
+      return Math.min(config.pollMaxMs, FAILED_LOOK_SLEEP_MS);
     }
     const now = clock.now();
     this.report(look, now);
@@ -292,6 +295,7 @@ export class Daemon {
       processes: false,
       // Cgroup policies keep looks as history and read reclaim counters from them (v1: /proc/vmstat).
       counters: policy !== null,
+      pressure: policy !== null || config.psi.length > 0,
       cgroupSubtree: policy === null ? null : (config.scopeCgroup ?? '/'),
     });
     const cgroups = new Map<string, CgroupInfo>(base.cgroups);
@@ -309,7 +313,7 @@ export class Daemon {
         });
       }
     }
-    for (const path of new Set(config.psi.map((p) => p.cgroup))) {
+    for (const path of config.psi.length === 0 ? [] : new Set(config.psi.map((p) => p.cgroup))) {
       if (path === null || cgroups.has(path)) continue;
       // A PSI rule's cgroup may go away (a finished job): its rule then has no reading, the rest still works.
       try {
@@ -332,20 +336,28 @@ export class Daemon {
     const steps = stepPsiTriggers(this.psiStates, snap, config.psi);
     this.psiStates = steps.map((s) => s.state);
     let lvl: Level = verdict.level;
-    let reason = verdict.why;
+    // The reason is text for people, written only when read: most looks find memory fine and say nothing.
+    let reason = (): string => verdict.why;
     steps.forEach((s, i) => {
       const trig = config.psi[i];
       if (s.fired && trig && RANK[trig.level] > RANK[lvl]) {
         lvl = trig.level;
-        reason = s.why;
+        reason = () => s.why;
       }
     });
     // systemd-oomd's limits kill at once: SIGKILL, no SIGTERM first.
     if (own?.met === true && lvl !== 'kill') {
       lvl = 'kill';
-      reason = `${policy}: ${own.why}`;
+      reason = () => `${policy}: ${own.why}`;
     }
-    return { snap, verdict, level: lvl, reason };
+    return {
+      snap,
+      verdict,
+      level: lvl,
+      get reason() {
+        return reason();
+      },
+    };
   }
 
   /** Keeps a look's cgroups in the history ring: one a second at most, as far back as the policy needs. */

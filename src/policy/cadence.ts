@@ -8,7 +8,8 @@
 // 800 MB/s): the sleep is roughly the shortest time in which a runaway allocator could use up the headroom,
 // memory first and then swap, since both must be short for a level to apply. Unlike earlyoom, headroom is
 // measured against the TERM level in bytes as the verdict computed it, so size levels (-M/-S) and a watched
-// cgroup's limit count too, and the bounds are configurable (poll.min, poll.max; default 100 ms and 1 s).
+// cgroup's limit count too, and the bounds are configurable (poll.min, poll.max; default 100 ms and 3 s, nohang's
+// bounds: earlyoom stops at 1 s, which only matters above 6 GiB of headroom and triples an idle daemon's looks).
 import type { ThresholdVerdict } from './thresholds.js';
 
 /** KiB per ms a process can fill RAM with. */
@@ -33,9 +34,17 @@ export function nextSleep(
     memHeadroomBytes / 1024 / MEM_FILL_KIB_PER_MS + swapHeadroomBytes / 1024 / SWAP_FILL_KIB_PER_MS,
   );
   const sleepMs = Math.min(bounds.pollMaxMs, Math.max(bounds.pollMinMs, raw));
-  const why =
-    `sleep ${sleepMs} ms = clamp(trunc(${Math.trunc(memHeadroomBytes / 1024)} KiB / ${MEM_FILL_KIB_PER_MS}` +
-    ` + ${Math.trunc(swapHeadroomBytes / 1024)} KiB / ${SWAP_FILL_KIB_PER_MS}) = ${raw},` +
-    ` ${bounds.pollMinMs}, ${bounds.pollMaxMs})`;
-  return { sleepMs, memHeadroomBytes, swapHeadroomBytes, why };
+  return {
+    sleepMs,
+    memHeadroomBytes,
+    swapHeadroomBytes,
+    // Written only when read: this runs every look.
+    get why() {
+      return (
+        `sleep ${sleepMs} ms = clamp(trunc(${Math.trunc(memHeadroomBytes / 1024)} KiB / ${MEM_FILL_KIB_PER_MS}` +
+        ` + ${Math.trunc(swapHeadroomBytes / 1024)} KiB / ${SWAP_FILL_KIB_PER_MS}) = ${raw},` +
+        ` ${bounds.pollMinMs}, ${bounds.pollMaxMs})`
+      );
+    },
+  };
 }

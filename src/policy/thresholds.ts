@@ -139,21 +139,6 @@ export function evaluateFigures(fig: MemoryFigures, memory: Thresholds, swap: Th
   const swapTerm = noSwap || met(swap.term, fig.swapFreeBytes, swapPercent);
   const level: Level = memKill && swapKill ? 'kill' : memTerm && swapTerm ? 'term' : 'ok';
 
-  const memText =
-    `memory available ${formatBytes(fig.memAvailBytes)} = ${formatPercent(memPercent)} ` +
-    `(${fig.source}; term ${limitText(memory.term)}, kill ${limitText(memory.kill)})`;
-  const swapText = noSwap
-    ? 'no swap: memory alone decides'
-    : `swap free ${formatBytes(fig.swapFreeBytes)} = ${formatPercent(swapPercent)} of ${formatBytes(fig.swapTotalBytes)} ` +
-      `(term ${limitText(swap.term)}, kill ${limitText(swap.kill)})`;
-  let conclusion: string;
-  if (level === 'kill')
-    conclusion = noSwap ? 'memory at the kill level' : 'memory and swap at the kill level';
-  else if (level === 'term')
-    conclusion = noSwap ? 'memory at the term level' : 'memory and swap at the term level';
-  else if (!memTerm && !swapTerm) conclusion = 'memory and swap above the term level';
-  else conclusion = memTerm ? 'swap above the term level' : 'memory above the term level';
-
   return {
     level,
     scope: fig.scope,
@@ -166,8 +151,36 @@ export function evaluateFigures(fig: MemoryFigures, memory: Thresholds, swap: Th
     memKillBytes: levelBytes(memory.kill, fig.memBaseBytes),
     swapTermBytes: levelBytes(swap.term, fig.swapTotalBytes),
     swapKillBytes: levelBytes(swap.kill, fig.swapTotalBytes),
-    why: `${memText}; ${swapText} → ${level}: ${conclusion}`,
+    // Written only when read: the daemon judges memory every look, and most looks explain nothing to anyone.
+    get why() {
+      return verdictText(fig, memory, swap, { level, memPercent, swapPercent, memTerm, swapTerm });
+    },
   };
+}
+
+function verdictText(
+  fig: MemoryFigures,
+  memory: Thresholds,
+  swap: Thresholds,
+  v: { level: Level; memPercent: number; swapPercent: number; memTerm: boolean; swapTerm: boolean },
+): string {
+  const noSwap = fig.swapTotalBytes === 0;
+  const { level, memTerm, swapTerm } = v;
+  const memText =
+    `memory available ${formatBytes(fig.memAvailBytes)} = ${formatPercent(v.memPercent)} ` +
+    `(${fig.source}; term ${limitText(memory.term)}, kill ${limitText(memory.kill)})`;
+  const swapText = noSwap
+    ? 'no swap: memory alone decides'
+    : `swap free ${formatBytes(fig.swapFreeBytes)} = ${formatPercent(v.swapPercent)} of ${formatBytes(fig.swapTotalBytes)} ` +
+      `(term ${limitText(swap.term)}, kill ${limitText(swap.kill)})`;
+  let conclusion: string;
+  if (level === 'kill')
+    conclusion = noSwap ? 'memory at the kill level' : 'memory and swap at the kill level';
+  else if (level === 'term')
+    conclusion = noSwap ? 'memory at the term level' : 'memory and swap at the term level';
+  else if (!memTerm && !swapTerm) conclusion = 'memory and swap above the term level';
+  else conclusion = memTerm ? 'swap above the term level' : 'memory above the term level';
+  return `${memText}; ${swapText} → ${level}: ${conclusion}`;
 }
 
 export type ThresholdSettings = Pick<
@@ -187,7 +200,12 @@ export function evaluateThresholds(snapshot: Snapshot, config: ThresholdSettings
   const figures = cgroupFigures(cg, config.cgroupAvailable, snapshot.meminfo.swapTotal);
   if (figures !== null) return evaluateFigures(figures, config.memory, config.swap);
   const verdict = evaluateFigures(system, config.memory, config.swap);
-  return { ...verdict, why: `cgroup ${cg.path} has no memory limit, judged on the system: ${verdict.why}` };
+  return {
+    ...verdict,
+    get why() {
+      return `cgroup ${cg.path} has no memory limit, judged on the system: ${verdict.why}`;
+    },
+  };
 }
 
 /**

@@ -43,7 +43,7 @@ const DEFAULTS = {
   historyFile: '/var/lib/oomguard/history.jsonl',
   dryRun: false,
   pollMinMs: 100,
-  pollMaxMs: 1000,
+  pollMaxMs: 3000,
   reportIntervalMs: 3_600_000,
   logFormat: 'text',
   debug: false,
@@ -131,7 +131,7 @@ min = "50ms"
     assert.equal(c.graceMs, 2000);
     assert.equal(c.cooldownMs, 60_000);
     assert.equal(c.pollMinMs, 50);
-    assert.equal(c.pollMaxMs, 1000);
+    assert.equal(c.pollMaxMs, 3000);
   });
 
   it('flags override the file', () => {
@@ -291,7 +291,7 @@ describe('loadConfig: bad files, exact messages, exit code 2', () => {
     ],
     ['[action]\ndry_run = "yes"', 'oomguard.toml: action.dry_run: expected true or false, got "yes"'],
     ['[poll]\nmin = "0ms"', 'oomguard.toml: poll.min: expected a duration of at least 1 ms, got "0ms"'],
-    ['[poll]\nmin = "2s"', 'oomguard.toml: poll.min: must not be above poll.max (1000 ms), got 2000 ms'],
+    ['[poll]\nmin = "4s"', 'oomguard.toml: poll.min: must not be above poll.max (3000 ms), got 4000 ms'],
     ['[[psi]]\nduration = "30s"', 'oomguard.toml: psi[0].limit: missing'],
     [
       '[[psi]]\nlimit = 60\nduration = "30s"\nline = "most"',

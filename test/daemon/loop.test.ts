@@ -18,11 +18,31 @@ describe('daemon loop', () => {
     // Sleeps end at 136 × k; the one that passes 10 000 ms is the 74th (136 × 74 = 10064).
     assert.equal(r.clock.sleeps.length, 74);
     assert.ok(r.clock.sleeps.every((ms) => ms === 136));
-    assert.equal(listeners, 1, 'one listener, that of the current sleep');
+    assert.equal(listeners, 1, 'one listener for the whole run');
     assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
     assert.deepEqual(
       r.events.map((e) => e.event),
       ['start', 'stop'],
+    );
+  });
+
+  it('a look reads memory PSI only when a PSI rule or a cgroup policy will read it', async () => {
+    const plain = rig({ host: { memAvailable: 900 * MIB } });
+    await plain.daemon.tick();
+    assert.deepEqual(
+      plain.host.samples.map((s) => [s.processes, s.counters, s.pressure]),
+      [[false, false, false]],
+    );
+    const withRule = rig({
+      host: { memAvailable: 900 * MIB },
+      config: {
+        psi: [{ line: 'some', window: 'avg10', limit: 50, durationMs: 5000, cgroup: null, level: 'term' }],
+      },
+    });
+    await withRule.daemon.tick();
+    assert.deepEqual(
+      withRule.host.samples.map((s) => s.pressure),
+      [true],
     );
   });
 
@@ -48,7 +68,7 @@ describe('daemon loop', () => {
       r.actions.calls.filter((c) => c.op === 'unpin'),
       [{ op: 'unpin', pid: 20 }],
     );
-    // The next look reports the missing scope and waits the longest sleep.
+    // The next look reports the missing scope and tries again after a second (not poll.max, 3 s).
     assert.equal(await r.daemon.tick(), 1000);
     assert.deepEqual(
       r.named('error').map((e) => e.message)[1],

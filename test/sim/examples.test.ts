@@ -111,7 +111,7 @@ describe('examples/panic.yaml', () => {
     assert.deepEqual(story((await run('panic.yaml', 'earlyoom')).events), ['36.6s signal leak by oomguard']);
     const og = await run('panic.yaml', 'oomguard');
     assert.equal(og.summary.panic, null);
-    assert.deepEqual(story(og.events), ['36.7s signal leak by oomguard']);
+    assert.deepEqual(story(og.events), ['36.6s signal leak by oomguard']);
   });
 });
 
