@@ -120,9 +120,12 @@ describe('the kernel as oracle for memcg OOM victims', { skip: skip ?? false }, 
         pusher.push();
         const deadline = Date.now() + 20000;
         while (cg.oomKills() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        assert.equal(cg.oomKills(), 1, 'the kernel killed exactly once');
+        // The first kill is the one made with every process present, the one rank predicted. On a loaded
+        // machine the kernel has struck a second time now and then, before the first victim's memory was
+        // back (seen in full-suite runs only): that later choice, among fewer processes, is not compared.
+        assert.ok(cg.oomKills() >= 1, 'the kernel killed');
         const kills = kernelOomKillsIn(cg.path);
-        assert.equal(kills.length, 1);
+        assert.ok(kills.length >= 1, 'the kill is in the kernel log');
         assert.equal(
           kills[0]?.pid,
           predicted,

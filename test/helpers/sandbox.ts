@@ -38,9 +38,14 @@ export function hogPath(): string {
 }
 
 let counter = 0;
+/**
+ * This test process's start, in the names of its cgroups: pids are reused (pid_max is 32768 here), and the
+ * kernel log keeps the OOM reports of an earlier run's cgroup of the same name and pid.
+ */
+const RUN = Date.now().toString(36);
 
 export interface TestCgroup {
-  /** Path as in /proc/PID/cgroup, e.g. /oomguard-test-oracle-1234-1. */
+  /** Path as in /proc/PID/cgroup, e.g. /oomguard-test-oracle-1234-mipq3k2a-1. */
   readonly path: string;
   /** Directory in the v1 memory hierarchy. */
   readonly dir: string;
@@ -54,7 +59,7 @@ export class Sandbox {
   private readonly cgroups: TestCgroup[] = [];
 
   createMemcg(tag: string, limitBytes: number | null, parent?: TestCgroup): TestCgroup {
-    const name = parent ? tag : `oomguard-test-${tag}-${process.pid}-${++counter}`;
+    const name = parent ? tag : `oomguard-test-${tag}-${process.pid}-${RUN}-${++counter}`;
     const dir = join(parent?.dir ?? V1_MEMORY_MOUNT, name);
     mkdirSync(dir);
     const cg: TestCgroup = {

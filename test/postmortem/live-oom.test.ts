@@ -114,7 +114,8 @@ test('a real memcg OOM: the live report and the dmesg report decode exactly', {
 
   // dmesg carries the same report, and the command line decodes the live kernel log to it.
   const fromDmesg = parseOomReports(readKernelLog()).filter((r) => r.constraint?.oomMemcg === cg.path);
-  assert.equal(fromDmesg.length, 1);
+  // One report per kill; a second kill (above) adds a second report, after the first.
+  assert.ok(fromDmesg.length >= 1, 'the kill is in dmesg');
   assert.deepEqual(fromDmesg[0]?.tasks, report.tasks);
   assert.deepEqual(fromDmesg[0]?.killed, report.killed);
   const cli = await runCli(['postmortem', '--json']);
@@ -124,8 +125,7 @@ test('a real memcg OOM: the live report and the dmesg report decode exactly', {
     reports: { memcg: string; victim: { pid: number } }[];
   };
   assert.equal(out.source, 'the kernel log (dmesg)');
-  assert.deepEqual(
-    out.reports.filter((r) => r.memcg === cg.path).map((r) => r.victim.pid),
-    [small.pid],
-  );
+  const victims = out.reports.filter((r) => r.memcg === cg.path).map((r) => r.victim.pid);
+  assert.equal(victims[0], small.pid);
+  assert.equal(victims.length, fromDmesg.length, 'the command line decodes every report dmesg holds');
 });
