@@ -1,11 +1,15 @@
 // Simulator speed: N processes over a simulated duration at 100 ms steps, under the kernel alone and under
-// oomguard's own daemon (default configuration). Prints a Markdown table.
+// oomguard's own daemon (default configuration), each case BENCH_RUNS times (default 3) in interleaved rounds.
+// Prints a Markdown table and writes sim.json under $BENCH_OUT.
 //   node --import tsx bench/sim.ts            # the full set (a few minutes)
 //   node --import tsx bench/sim.ts --quick    # 10,000 processes, 10 minutes only
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../src/config/defaults.js';
 import { parseScenario } from '../src/sim/parse.js';
 import { type PolicySpec, runPolicy } from '../src/sim/runner.js';
+import { OUT, resultFile } from './lib/paths.js';
+import { ratio, show, summarize } from './lib/stats.js';
 
 /**
  * n processes in 20 service cgroups: most idle (4..67 MiB, 36 MiB on average), one in a thousand growing at
@@ -36,24 +40,30 @@ const OOMGUARD: PolicySpec = {
   config: { ...DEFAULT_CONFIG, reportIntervalMs: 0 },
 };
 
-async function measure(n: number, minutes: number, policy: PolicySpec): Promise<string> {
+interface Measured {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly ooms: number;
+  readonly victims: number;
+}
+
+async function measure(n: number, minutes: number, policy: PolicySpec): Promise<Measured> {
   const s = parseScenario(`bench-${n}`, scenarioYaml(n, minutes));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const run = await runPolicy(s, policy);
   const c = process.cpuUsage(c0);
-  const wallMs = performance.now() - t0;
   // CPU time, not wall time: on a shared machine the wall clock also counts the time others ran.
-  const cpuMs = (c.user + c.system) / 1000;
-  const steps = (minutes * 60_000) / 100;
-  return `| ${n.toLocaleString('en')} | ${minutes} min | ${policy.name} | ${(cpuMs / 1000).toFixed(2)} s | ${(wallMs / 1000).toFixed(2)} s | ${((cpuMs * 1000) / steps).toFixed(1)} µs | ${run.summary.ooms} | ${run.summary.victims} |`;
+  return {
+    cpuMs: (c.user + c.system) / 1000,
+    wallMs: performance.now() - t0,
+    ooms: run.summary.ooms,
+    victims: run.summary.victims,
+  };
 }
 
 const quick = process.argv.includes('--quick');
-const rows: string[] = [
-  '| processes | simulated | policy | CPU time | wall time | CPU per step | OOMs | victims |',
-  '|---|---|---|---|---|---|---|---|',
-];
+const rounds = Number(process.env.BENCH_RUNS ?? 3);
 const cases: [number, number, PolicySpec][] = quick
   ? [[10_000, 10, KERNEL]]
   : [
@@ -67,8 +77,42 @@ const cases: [number, number, PolicySpec][] = quick
       [10_000, 20, KERNEL],
       [10_000, 40, KERNEL],
     ];
-for (const [n, minutes, policy] of cases) {
-  rows.push(await measure(n, minutes, policy));
-  process.stderr.write(`${rows[rows.length - 1]}\n`);
+// Every case once per round, rounds in turn: a slow spell on a shared machine touches all cases alike.
+const results: Measured[][] = cases.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  for (const [i, [n, minutes, policy]] of cases.entries()) {
+    const m = await measure(n, minutes, policy);
+    results[i]?.push(m);
+    process.stderr.write(
+      `  round ${round + 1}: ${n} processes, ${minutes} min, ${policy.name}: ${(m.cpuMs / 1000).toFixed(2)} s CPU\n`,
+    );
+  }
 }
+const rows: string[] = [
+  `Simulator: CPU time per run, median (min–max) of ${rounds} rounds; 100 ms steps`,
+  '',
+  '| processes | simulated | policy | CPU time s | wall time s | CPU per step µs | simulated ÷ CPU time | OOMs | victims |',
+  '|---|---|---|---|---|---|---|---|---|',
+];
+const summaries = cases.map(([n, minutes, policy], i) => {
+  const ms = results[i] ?? [];
+  const cpu = summarize(ms.map((m) => m.cpuMs / 1000));
+  const steps = (minutes * 60_000) / 100;
+  const perStep = summarize(ms.map((m) => (m.cpuMs * 1000) / steps));
+  const speed = summarize(ms.map((m) => (minutes * 60_000) / m.cpuMs));
+  const last = ms[ms.length - 1];
+  rows.push(
+    `| ${n.toLocaleString('en')} | ${minutes} min | ${policy.name} | ${show(cpu, 2)} | ${show(summarize(ms.map((m) => m.wallMs / 1000)), 2)} | ${show(perStep)} | ${show(speed, 0)}× | ${last?.ooms ?? 'n/a'} | ${last?.victims ?? 'n/a'} |`,
+  );
+  return { processes: n, minutes, policy: policy.name, cpuSeconds: cpu, cpuPerStepUs: perStep, runs: ms };
+});
+const k60 = summaries.find((x) => x.minutes === 60 && x.policy === KERNEL.name);
+const o60 = summaries.find((x) => x.minutes === 60 && x.policy === OOMGUARD.name);
+if (k60 && o60)
+  rows.push(
+    '',
+    `oomguard's daemon ÷ kernel alone (10,000 processes, 60 min): ${ratio(o60.cpuSeconds, k60.cpuSeconds)}`,
+  );
 process.stdout.write(`${rows.join('\n')}\n`);
+mkdirSync(OUT, { recursive: true });
+writeFileSync(resultFile('sim'), `${JSON.stringify(summaries, null, 2)}\n`);

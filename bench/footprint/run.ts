@@ -14,9 +14,17 @@ const seconds = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 60);
 /**
  * Seconds before the window opens. A daemon that looks once a second has its look functions optimised by
  * V8 after a few dozen looks (tens of ms on a worker thread, once): a window opened at 8 s caught that
- * one-off cost and tripled oomguard's idle figure. 60 s leaves start-up and JIT behind.
+ * one-off cost and tripled oomguard's idle figure. Since idle looks are 3 s apart (poll.max), those few dozen
+ * looks take a few minutes: 240 s leaves start-up and JIT behind (at 60 s the window still caught compiles,
+ * 0.085 % instead of 0.02 %).
  */
-const warmupSeconds = Number(process.env.BENCH_FOOTPRINT_WARMUP ?? 60);
+const warmupSeconds = Number(process.env.BENCH_FOOTPRINT_WARMUP ?? 240);
+/** Which conditions to measure: "idle,pressure" (the default), or one of them. */
+const conditions = (process.env.BENCH_FOOTPRINT_CONDITIONS ?? 'idle,pressure')
+  .split(',')
+  .map((c) => c.trim())
+  .filter((c): c is Condition => c === 'idle' || c === 'pressure');
+if (conditions.length === 0) throw new Error('BENCH_FOOTPRINT_CONDITIONS: expected idle, pressure or both');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const SLEEPERS = 1000;
 
@@ -121,7 +129,7 @@ async function measure(condition: Condition): Promise<Record<string, { cpuPct: n
 async function main(): Promise<void> {
   const all: Record<string, { cpuPct: number[]; rssMiB: number[] }> = {};
   for (let run = 0; run < runs; run++) {
-    for (const condition of ['idle', 'pressure'] as const) {
+    for (const condition of conditions) {
       const r = await measure(condition);
       process.stderr.write(`  footprint ${condition} run ${run + 1}: ${JSON.stringify(r)}\n`);
       for (const [n, v] of Object.entries(r)) {
