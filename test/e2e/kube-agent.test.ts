@@ -55,6 +55,8 @@ describe('oomguard run --ranker kube on a kubepods tree', { skip: skip ?? false 
     const select = await d.waitFor((e) => e.event === 'select' && e.level === 'notice', 20000);
     assert.match(select.msg, new RegExp(`kube: cgroup ${large.path.replaceAll('/', '\\/')} is #1`));
     for (const h of largeHogs) assert.equal(await waitExit(h), 'SIGKILL', `hog ${h.pid}`);
+    // The hogs can be reaped before the daemon's log of the kill reaches us: its 'exit' line comes after it.
+    await d.waitFor((e) => e.event === 'exit', 20000);
     assert.deepEqual(
       [...d.signalledPids()].sort((x, y) => x - y),
       largeHogs.map((h) => h.pid).sort((x, y) => x - y),
