@@ -12,8 +12,11 @@ export const GONE = -1;
 const GONE_CODES = new Set(['ENOENT', 'ESRCH']);
 const ENOENT = 2;
 const ESRCH = 3;
-/** A kept file that cannot be read at all: absent, or PSI compiled in but disabled at boot. */
-const UNAVAILABLE_CODES = new Set(['ENOENT', 'EOPNOTSUPP']);
+/**
+ * A kept file that cannot be read at all: absent, or PSI compiled in but disabled at boot (errno 95, which
+ * Node names EOPNOTSUPP or ENOTSUP depending on where the name comes from).
+ */
+const UNAVAILABLE_CODES = new Set(['ENOENT', 'EOPNOTSUPP', 'ENOTSUP']);
 
 export function errnoCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
