@@ -125,8 +125,8 @@ export class Daemon {
         dryRun: config.dryRun,
       },
     });
-    // One abort listener for the whole run (not one per sleep: EventTarget calls are a large part of an idle
-    // look's cost); each sleep gets a fresh promise it resolves, so nothing piles up on a long-lived one.
+    // One abort listener for the whole run, not one added and removed per sleep (less work on every idle
+    // wake-up); each sleep gets a fresh promise it resolves, so nothing piles up on a long-lived one.
     let endSleep = () => {};
     const onAbort = () => endSleep();
     stop.addEventListener('abort', onAbort, { once: true });
