@@ -1,5 +1,6 @@
-// Reads small kernel files into one reused Buffer: open/read/close for per-process files, and fds kept
-// open for the files read every sample (seq_file regenerates them on a read at offset 0).
+// Reads small kernel files into one reused Buffer: fds kept open for the files read every look (seq_file
+// regenerates them on a read at offset 0), open/read/close for others, and ProcFiles for the /proc/PID files
+// of a process scan (openat on a kept /proc fd). libc through koffi where it loads, node:fs otherwise.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { HostReadError } from '../../model/errors.js';
