@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadNative, type NativeWaitCalls } from '../../src/host/linux/native.js';
 import { openPsiTrigger } from '../../src/host/linux/psi-trigger.js';
 import { OomguardError, UsageError } from '../../src/model/errors.js';
+import { countingNative } from '../helpers/native-calls.js';
 
 const MEMORY = '/proc/pressure/memory';
 const psiSkip = existsSync(MEMORY) ? false : 'no /proc/pressure/memory';
@@ -76,24 +76,6 @@ test('close() ends a wait in progress with gone; waits after close are gone too'
   assert.equal(await trigger.wait(10), 'gone');
   trigger.close();
 });
-
-/** The real native calls, counting how many polls were started (each one is a wake-up when it returns). */
-function countingNative(): { native: NativeWaitCalls; polls: () => number } {
-  const load = loadNative();
-  assert.ok(load.ok, load.ok ? '' : load.reason);
-  const real = load.calls;
-  let polls = 0;
-  return {
-    native: {
-      eventfd: (initval, flags) => real.eventfd(initval, flags),
-      pollManyAsync: (entries, timeoutMs) => {
-        polls++;
-        return real.pollManyAsync(entries, timeoutMs);
-      },
-    },
-    polls: () => polls,
-  };
-}
 
 /** How many of our fds are the pressure file and how many are eventfds. */
 function openFds(): { pressure: number; eventfds: number } {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { RuleConfig } from '../../src/config/types.js';
 import type { Candidate } from '../../src/model/ranking.js';
 import { applyRules, compileRules, keyUnitsPerPoint, type ProcessFacts } from '../../src/policy/rules.js';
+import { rule as ruleConfig } from '../helpers/rule-config.js';
 
 function candidate(pid: number, comm: string, key: number, over: Partial<Candidate> = {}): Candidate {
   return {
@@ -33,20 +34,9 @@ function candidate(pid: number, comm: string, key: number, over: Partial<Candida
   };
 }
 
+/** Rules named after their action, so that the assertions below can say which one moved a candidate. */
 function rule(action: RuleConfig['action'], over: Partial<RuleConfig>): RuleConfig {
-  const adjust = action === 'prefer' ? 300 : action === 'avoid' ? -300 : 0;
-  return {
-    action,
-    comm: null,
-    cmdline: null,
-    exe: null,
-    cgroup: null,
-    user: null,
-    uid: null,
-    adjust,
-    source: `test ${action}`,
-    ...over,
-  };
+  return ruleConfig(action, { source: `test ${action}`, ...over });
 }
 
 const FACTS: Record<number, ProcessFacts> = {

@@ -9,42 +9,18 @@ import { FdWaiter, firstOf } from '../../../src/host/linux/fd-waiter.js';
 import {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
-  loadNative,
   NativeCallError,
   type NativeWaitCalls,
   POLLIN,
 } from '../../../src/host/linux/native.js';
 import { UsageError } from '../../../src/model/errors.js';
 import { openEventfds } from '../../helpers/fds.js';
+import { countingNative, realNative } from '../../helpers/native-calls.js';
 
 const EINTR = 4;
 
-function real(): NativeWaitCalls {
-  const load = loadNative();
-  assert.ok(load.ok, load.ok ? '' : load.reason);
-  return load.calls;
-}
-
-/** The real calls, counting polls started; `failFirst` polls reject with these errnos first. */
-function counting(failFirst: number[] = []): { native: NativeWaitCalls; polls: () => number } {
-  const calls = real();
-  let polls = 0;
-  return {
-    native: {
-      eventfd: (initval, flags) => calls.eventfd(initval, flags),
-      pollManyAsync: (entries, timeoutMs) => {
-        polls++;
-        const errno = failFirst.shift();
-        if (errno !== undefined) return Promise.reject(new NativeCallError('poll', errno));
-        return calls.pollManyAsync(entries, timeoutMs);
-      },
-    },
-    polls: () => polls,
-  };
-}
-
 function eventfd(): number {
-  const fd = real().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  const fd = realNative().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   assert.ok(fd >= 0);
   return fd;
 }
@@ -68,7 +44,7 @@ function setup(t: { after: (fn: () => Promise<void>) => void }, native?: NativeW
 }
 
 test('a wait without timeout ends when its fd becomes readable: ready, with the revents', async (t) => {
-  const { native, polls } = counting();
+  const { native, polls } = countingNative();
   const { waiter, source } = setup(t, native);
   setTimeout(() => kick(source), 150);
   const started = performance.now();
@@ -81,7 +57,7 @@ test('a wait without timeout ends when its fd becomes readable: ready, with the 
 });
 
 test('an idle wait(1500) is a single poll that times out', async (t) => {
-  const { native, polls } = counting();
+  const { native, polls } = countingNative();
   const { waiter, source } = setup(t, native);
   const started = performance.now();
   assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], 1500), { kind: 'timeout' });
@@ -137,7 +113,7 @@ test('one wait at a time; timeouts must be -1 or an int 0..2^31-1', async (t) =>
 });
 
 test('EINTR from the worker thread is retried for the time left', async (t) => {
-  const { native, polls } = counting([EINTR]);
+  const { native, polls } = countingNative([EINTR]);
   const { waiter, source } = setup(t, native);
   const started = performance.now();
   assert.deepEqual(await waiter.wait([{ fd: source, events: POLLIN }], 300), { kind: 'timeout' });
@@ -148,7 +124,7 @@ test('EINTR from the worker thread is retried for the time left', async (t) => {
 
 test('other poll errors reject the wait, named', async (t) => {
   const EBADF = 9;
-  const { native } = counting([EBADF]);
+  const { native } = countingNative([EBADF]);
   const { waiter, source } = setup(t, native);
   await assert.rejects(
     waiter.wait([{ fd: source, events: POLLIN }], 300),

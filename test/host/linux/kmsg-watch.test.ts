@@ -2,22 +2,14 @@
 // /dev/kmsg gives them). Fake OOM reports are never written to the real /dev/kmsg: other tests and tools on
 // this machine read the kernel log and would take them for real kills.
 import assert from 'node:assert/strict';
-import {
-  closeSync,
-  constants,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { KmsgWatcher } from '../../../src/host/linux/kmsg-watch.js';
-import { loadNative, type NativeWaitCalls } from '../../../src/host/linux/native.js';
 import { HostReadError, OomguardError } from '../../../src/model/errors.js';
 import { parseOomReports } from '../../../src/postmortem/parse.js';
 import type { OomReport } from '../../../src/postmortem/report.js';
+import { countingNative } from '../../helpers/native-calls.js';
 
 const FIXTURE = new URL('../../fixtures/oom-reports/linux-6.8-global-tie-dmesg.log', import.meta.url);
 const F_SETPIPE_SZ = 1031; // fcntl.h
@@ -77,35 +69,6 @@ function fakeKmsg(t: { after: (fn: () => void) => void }): FakeKmsg {
   };
 }
 
-/** The real native calls, counting polls started and keeping the eventfds made (the watcher's, here). */
-function counting(): { native: NativeWaitCalls; polls: () => number; eventfdsOpen: () => number } {
-  const load = loadNative();
-  assert.ok(load.ok, load.ok ? '' : load.reason);
-  const real = load.calls;
-  let polls = 0;
-  const made: number[] = [];
-  return {
-    native: {
-      eventfd: (initval, flags) => {
-        const fd = real.eventfd(initval, flags);
-        made.push(fd);
-        return fd;
-      },
-      pollManyAsync: (entries, timeoutMs) => {
-        polls++;
-        return real.pollManyAsync(entries, timeoutMs);
-      },
-    },
-    polls: () => polls,
-    // By number: nothing else in this test opens fds in the few ms between the close and the check.
-    eventfdsOpen: () =>
-      made.filter(
-        (fd) =>
-          existsSync(`/proc/self/fd/${fd}`) && readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]',
-      ).length,
-  };
-}
-
 /** Where our open fds point. */
 function openLinks(): string[] {
   return readdirSync('/proc/self/fd').map((fd) => {
@@ -135,7 +98,7 @@ test('skips the records already there; a report written afterwards arrives whole
   const kmsg = fakeKmsg(t);
   kmsg.writeLines(lines); // before start: history the watcher must not report
 
-  const { native, polls } = counting();
+  const { native, polls } = countingNative();
   const watcher = new KmsgWatcher({ path: kmsg.path, native });
   t.after(() => watcher.stop());
   const reports: OomReport[] = [];
@@ -162,7 +125,7 @@ test('skips the records already there; a report written afterwards arrives whole
 
 test('idle, the watcher sits in one poll; stop() ends it at once and closes the pipe', async (t) => {
   const kmsg = fakeKmsg(t);
-  const { native, polls, eventfdsOpen } = counting();
+  const { native, polls, eventfdsOpen } = countingNative();
   const watcher = new KmsgWatcher({ path: kmsg.path, native });
   const errors: Error[] = [];
   watcher.start(
@@ -184,7 +147,7 @@ test('idle, the watcher sits in one poll; stop() ends it at once and closes the 
 
 test('the writer hanging up stops the watcher with one error, and no busy polling', async (t) => {
   const kmsg = fakeKmsg(t);
-  const { native, polls, eventfdsOpen } = counting();
+  const { native, polls, eventfdsOpen } = countingNative();
   const watcher = new KmsgWatcher({ path: kmsg.path, native });
   t.after(() => watcher.stop());
   const errors: Error[] = [];
@@ -214,7 +177,7 @@ test('the writer hanging up stops the watcher with one error, and no busy pollin
 });
 
 test('start: open and read failures are clear, and leave no fd behind', () => {
-  const { native, eventfdsOpen } = counting();
+  const { native, eventfdsOpen } = countingNative();
   assert.throws(
     () => new KmsgWatcher({ path: '/nonexistent/kmsg', native }).start(() => undefined),
     (e: unknown) => e instanceof HostReadError && e.message === 'cannot open /nonexistent/kmsg: ENOENT',
@@ -231,7 +194,7 @@ test('start: open and read failures are clear, and leave no fd behind', () => {
 test('the real /dev/kmsg: starts at its end, waits, stops cleanly', {
   skip: process.getuid?.() === 0 ? false : 'needs root to read /dev/kmsg (dmesg_restrict)',
 }, async () => {
-  const { native, eventfdsOpen } = counting();
+  const { native, eventfdsOpen } = countingNative();
   const kmsgFds = () => openLinks().filter((l) => l === '/dev/kmsg').length;
   const before = kmsgFds();
   const watcher = new KmsgWatcher({ native });
