@@ -126,6 +126,11 @@ describe('the kernel as oracle for memcg OOM victims', { skip: skip ?? false }, 
         assert.ok(cg.oomKills() >= 1, 'the kernel killed');
         const kills = kernelOomKillsIn(cg.path);
         assert.ok(kills.length >= 1, 'the kill is in the kernel log');
+        assert.deepEqual(
+          kills.slice(1).filter((k) => !k.duringTeardown),
+          [],
+          "any later kill came during the first victim's teardown",
+        );
         assert.equal(
           kills[0]?.pid,
           predicted,

@@ -194,15 +194,51 @@ export interface KernelOomKill {
   readonly pid: number;
   readonly comm: string;
   readonly memcg: string;
+  /** When the kernel logged the kill, in seconds since boot. */
+  readonly at: number;
+  /**
+   * The kernel chose while an earlier victim in the same memcg was still being torn down: within 100 ms of
+   * that kill, or with usage below the limit by more than one charge batch (64 pages) in its report, so
+   * memory was coming back as it chose. Seen under load on 6.x kernels 4 ms after a kill, with usage at the
+   * limit (the victim's pages not yet uncharged) or 8 MiB below it; no model predicts that second choice.
+   */
+  readonly duringTeardown: boolean;
+}
+
+/** What the kernel charges at once (MEMCG_CHARGE_BATCH pages of 4 KiB): usage may stop this far short. */
+const CHARGE_BATCH_KIB = 64 * 4;
+/** Far longer than a victim's exit takes, far shorter than the tests' growers need to refill a victim's memory. */
+const TEARDOWN_S = 0.1;
+
+/** Every memcg OOM kill in the kernel log, oldest first. */
+export function kernelOomKills(): KernelOomKill[] {
+  const log = execFileSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out: KernelOomKill[] = [];
+  // The kernel prints each report whole under oom_lock: its "memory: usage" line precedes its oom-kill line.
+  let shortKiB = 0;
+  const lastKillAt = new Map<string, number>();
+  for (const line of log.split('\n')) {
+    const u = /\] memory: usage (\d+)kB, limit (\d+)kB/.exec(line);
+    if (u) shortKiB = Number(u[2]) - Number(u[1]);
+    const m = /^\[ *([\d.]+)\] oom-kill:.*oom_memcg=([^,]+),.*,task=(.*),pid=(\d+),uid=\d+/.exec(line);
+    if (!m) continue;
+    const at = Number(m[1]);
+    const memcg = m[2] ?? '';
+    const previous = lastKillAt.get(memcg);
+    lastKillAt.set(memcg, at);
+    out.push({
+      memcg,
+      comm: m[3] ?? '',
+      pid: Number(m[4]),
+      at,
+      duringTeardown: previous !== undefined && (at - previous < TEARDOWN_S || shortKiB > CHARGE_BATCH_KIB),
+    });
+    shortKiB = 0;
+  }
+  return out;
 }
 
 /** The kernel's memcg OOM kills recorded in the kernel log for one cgroup path. */
 export function kernelOomKillsIn(memcgPath: string): KernelOomKill[] {
-  const log = execFileSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const out: KernelOomKill[] = [];
-  for (const line of log.split('\n')) {
-    const m = /oom-kill:.*oom_memcg=([^,]+),.*,task=(.*),pid=(\d+),uid=\d+/.exec(line);
-    if (m && m[1] === memcgPath) out.push({ memcg: m[1], comm: m[2] ?? '', pid: Number(m[3]) });
-  }
-  return out;
+  return kernelOomKills().filter((k) => k.memcg === memcgPath);
 }

@@ -63,6 +63,11 @@ test('a real memcg OOM: the live report and the dmesg report decode exactly', {
   const kernelSays = kernelOomKillsIn(cg.path);
   assert.equal(kernelSays.length, kills, 'dmesg lists every kill memory.oom_control counted');
   assert.equal(kernelSays[0]?.pid, small.pid);
+  assert.deepEqual(
+    kernelSays.slice(1).filter((k) => !k.duringTeardown),
+    [],
+    "any later kill came during the first victim's teardown",
+  );
 
   assert.equal(report.partial, false, report.problems.join('; '));
   assert.equal(report.trigger?.comm, 'hog');

@@ -1,15 +1,23 @@
 // The simulator against the real kernel: each scenario runs for real (memory cgroups oomguard-test-sim-*,
 // hogs of the scenario's sizes, the growers pushed past the limits) and on the simulated kernel, and both
 // must name the same victims, in the same order, in the same OOM domains. Victims were also worked out by
-// hand (the comments); the kernel is the judge, the simulator must agree with it. Growers grow at 50 MiB/s:
-// faster, on a loaded machine, the kernel may strike again before its first victim's memory is uncharged.
+// hand (the comments); the kernel is the judge, the simulator must agree with it. Growers grow at 50 MiB/s.
+// The kernel now and then strikes again 4 ms after a kill, while that victim's memory is still being uncharged
+// (exit_mmap marks a victim MMF_OOM_SKIP before its last pages are freed): when that changes the
+// victims, the run is repeated.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { parseScenario } from '../../src/sim/parse.js';
 import { parsePolicy, runPolicy } from '../../src/sim/runner.js';
 import type { Scenario } from '../../src/sim/scenario.js';
-import { type Hog, memcgUnavailableReason, Sandbox, type TestCgroup } from '../helpers/sandbox.js';
+import {
+  type Hog,
+  kernelOomKills,
+  memcgUnavailableReason,
+  Sandbox,
+  type TestCgroup,
+} from '../helpers/sandbox.js';
 
 const MiB = 1024 * 1024;
 const skip = memcgUnavailableReason();
@@ -156,19 +164,27 @@ async function simulated(s: Scenario): Promise<Record<string, string[]>> {
   return out;
 }
 
-/** Victims per OOM domain from the kernel log, for the given real memcg paths (mapped back to sim paths). */
-function kernelVictims(realToSim: ReadonlyMap<string, string>): Record<string, string[]> {
-  const log = execFileSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const out: Record<string, string[]> = {};
-  for (const line of log.split('\n')) {
-    const m = /oom-kill:.*oom_memcg=([^,]+),.*,task=(.*),pid=(\d+),uid=\d+/.exec(line);
-    const sim = m ? realToSim.get(m[1] ?? '') : undefined;
-    if (m && sim !== undefined) out[sim] = [...(out[sim] ?? []), m[2] ?? ''];
-  }
-  return out;
+interface KernelRun {
+  /** Victims per OOM domain (sim path), in the order the kernel chose them. */
+  readonly victims: Record<string, string[]>;
+  /** Victims the kernel chose while an earlier one's memory was still coming back (see KernelOomKill). */
+  readonly duringTeardown: string[];
 }
 
-async function realRun(sandbox: Sandbox, s: Scenario): Promise<Record<string, string[]>> {
+/** The kernel log's kills in the given real memcgs, mapped back to sim paths. */
+function kernelVictims(realToSim: ReadonlyMap<string, string>): KernelRun {
+  const victims: Record<string, string[]> = {};
+  const duringTeardown: string[] = [];
+  for (const k of kernelOomKills()) {
+    const sim = realToSim.get(k.memcg);
+    if (sim === undefined) continue;
+    victims[sim] = [...(victims[sim] ?? []), k.comm];
+    if (k.duringTeardown) duringTeardown.push(`${k.comm} in ${sim}`);
+  }
+  return { victims, duringTeardown };
+}
+
+async function realRun(sandbox: Sandbox, s: Scenario): Promise<KernelRun> {
   const real = new Map<string, TestCgroup>();
   const realToSim = new Map<string, string>();
   for (const c of [...s.cgroups].sort((a, b) => a.path.split('/').length - b.path.split('/').length)) {
@@ -204,19 +220,30 @@ describe('the simulator agrees with the real kernel on memcg OOM victims', { ski
   after(() => sandbox.cleanup());
 
   for (const c of cases) {
-    test(c.name, async () => {
+    test(c.name, async (t) => {
       const s = parseScenario(`${c.name}.yaml`, c.yaml);
-      try {
-        const kernel = await realRun(sandbox, s);
-        assert.deepEqual(kernel, c.expected, 'the kernel chose the hand-computed victims');
-        assert.deepEqual(
-          await simulated(s),
-          kernel,
-          'the simulator names the same victims in the same order',
+      // A kernel that strikes during an earlier victim's teardown has left the deterministic path that both
+      // the hand computation and the simulator follow. When that changed whom it killed, the run is repeated
+      // (at most five runs); when it killed the very victims expected anyway, the run counts.
+      let kernel: KernelRun | undefined;
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        try {
+          kernel = await realRun(sandbox, s);
+        } finally {
+          await sandbox.cleanup();
+        }
+        if (kernel.duringTeardown.length === 0 || isDeepStrictEqual(kernel.victims, c.expected)) break;
+        t.diagnostic(
+          `run ${attempt}: the kernel killed ${kernel.duringTeardown.join(', ')} during a teardown; run again`,
         );
-      } finally {
-        await sandbox.cleanup();
       }
+      assert.ok(kernel, 'the scenario ran');
+      assert.deepEqual(kernel.victims, c.expected, 'the kernel chose the hand-computed victims');
+      assert.deepEqual(
+        await simulated(s),
+        kernel.victims,
+        'the simulator names the same victims in the same order',
+      );
     });
   }
 });
