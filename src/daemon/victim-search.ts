@@ -1,7 +1,7 @@
 // The daemon's selection: read what ranking needs, rank, apply the rules. For a global OOM under the kernel
 // ranker it reads in two phases (src/policy/shortlist.ts): every process's oom_score, then full records
 // only for the highest groups, as far down as one of them could still win. Elsewhere it reads everything.
-import type { Host } from '../host/host.js';
+import type { Host, OomScores } from '../host/host.js';
 import { sampleForRanking } from '../host/ranking-sample.js';
 import type { ProcessInfo, Snapshot } from '../model/snapshot.js';
 import type { CompiledRule, FactsFn } from '../policy/rules.js';
@@ -73,17 +73,18 @@ export class VictimSearcher {
 
   private twoPhase(
     settings: SelectionSettings,
-    scores: Map<number, number>,
+    scores: OomScores,
     facts: (snap: Snapshot) => FactsFn,
     history: readonly Snapshot[],
   ): VictimSearch {
-    const groups = groupByScore(scores);
+    const groups = groupByScore(scores.pids, scores.scores);
+    const seen = scores.pids.length;
     const boostPoints = maxRuleBoostPoints(this.rules);
     let processes: ProcessInfo[] = [];
     // Groups go in from the highest score down; at least one read happens, even with no process at all.
     for (let i = 0; ; ) {
       // Past half of the processes, the rest come in one read: a long walk down small groups costs more.
-      const take = processes.length > scores.size / 2 ? groups.slice(i) : groups.slice(i, i + 1);
+      const take = processes.length > seen / 2 ? groups.slice(i) : groups.slice(i, i + 1);
       i += Math.max(1, take.length);
       const sample = this.host.sample({ processes: true, counters: false, pids: pidsOf(take) });
       processes = mergeByPid(processes, sample.processes);
@@ -96,8 +97,8 @@ export class VictimSearcher {
         next === undefined ||
         (best !== undefined && unreadCannotWin(best, next, total, boostPoints * Math.trunc(total / 1000)))
       ) {
-        this.fullScanNext = processes.length > scores.size * FULL_SCAN_SHARE;
-        return { snap, selection, method: 'two-phase', detailed: processes.length, seen: scores.size };
+        this.fullScanNext = processes.length > seen * FULL_SCAN_SHARE;
+        return { snap, selection, method: 'two-phase', detailed: processes.length, seen };
       }
     }
   }

@@ -30,15 +30,24 @@ export interface SampleOptions {
   readonly pids?: readonly number[];
 }
 
+/**
+ * Processes and their oom_score, side by side (scores[i] is pids[i]'s): two arrays, because a Map of 10,000
+ * entries cost 7 % of phase one's time (3.5 of 54 ms).
+ */
+export interface OomScores {
+  readonly pids: readonly number[];
+  readonly scores: readonly number[];
+}
+
 export interface Host {
   readonly pageSize: number;
   /** One consistent-enough look at the machine. Processes that vanish mid-read are left out. */
   sample(options?: SampleOptions): Snapshot;
   /**
-   * pid → /proc/PID/oom_score for every process: the kernel's own badness, one small file each (the first
-   * phase of the two-phase victim search). Optional: hosts without it always get full scans.
+   * /proc/PID/oom_score of every process: the kernel's own badness, one small file each (the first phase of
+   * the two-phase victim search). Optional: hosts without it always get full scans.
    */
-  readOomScores?(): Map<number, number>;
+  readOomScores?(): OomScores;
   /** The process's command line, split on NUL; null when it vanished. Empty for kernel threads. */
   readCmdline(pid: number): string[] | null;
   /** The target of /proc/PID/exe, null when unreadable or vanished. */

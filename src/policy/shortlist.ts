@@ -17,13 +17,17 @@ export interface ScoreGroup {
   readonly pids: readonly number[];
 }
 
-/** pid → oom_score grouped by score, highest first; pids ascending within a group. */
-export function groupByScore(scores: ReadonlyMap<number, number>): ScoreGroup[] {
+/** Processes grouped by oom_score (scores[i] is pids[i]'s), highest first; pids ascending within a group. */
+export function groupByScore(pids: readonly number[], scores: readonly number[]): ScoreGroup[] {
+  if (pids.length !== scores.length) {
+    throw new RangeError(`groupByScore: ${pids.length} pids but ${scores.length} scores`);
+  }
   const byScore = new Map<number, number[]>();
-  for (const [pid, score] of scores) {
+  for (let i = 0; i < pids.length; i++) {
+    const score = scores[i] as number;
     const list = byScore.get(score);
-    if (list === undefined) byScore.set(score, [pid]);
-    else list.push(pid);
+    if (list === undefined) byScore.set(score, [pids[i] as number]);
+    else list.push(pids[i] as number);
   }
   return [...byScore.entries()]
     .sort((a, b) => b[0] - a[0])

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { VictimSearcher } from '../../src/daemon/victim-search.js';
-import type { Host, SampleOptions } from '../../src/host/host.js';
+import type { Host, OomScores, SampleOptions } from '../../src/host/host.js';
 import type { CgroupInfo, Snapshot } from '../../src/model/snapshot.js';
 import { compileRules } from '../../src/policy/rules.js';
 import { selectVictim } from '../../src/policy/select.js';
@@ -43,16 +43,18 @@ class SnapshotHost implements Host {
 
 /** The same host with /proc/PID/oom_score, computed as the kernel does (fs/proc/base.c, mm/oom_kill.c). */
 class ScoringHost extends SnapshotHost {
-  readOomScores(): Map<number, number> {
+  readOomScores(): OomScores {
     const total = this.snap.meminfo.memTotal / PAGE + this.snap.meminfo.swapTotal / PAGE;
-    const scores = new Map<number, number>();
+    const pids: number[] = [];
+    const scores: number[] = [];
     for (const p of this.snap.processes) {
       const unkillable = p.kthread || p.pid === 1 || p.oomScoreAdj === -1000 || !p.hasMm;
       const pages = (p.rssAnon + p.rssFile + p.rssShmem + p.swap + p.pageTables) / PAGE;
       const badness = pages + p.oomScoreAdj * Math.trunc(total / 1000);
-      scores.set(p.pid, unkillable ? 0 : Math.trunc(((1000 + Math.trunc((badness * 1000) / total)) * 2) / 3));
+      pids.push(p.pid);
+      scores.push(unkillable ? 0 : Math.trunc(((1000 + Math.trunc((badness * 1000) / total)) * 2) / 3));
     }
-    return scores;
+    return { pids, scores };
   }
 }
 

@@ -50,20 +50,13 @@ test('bound vectors: score 666 (the idle small process) and 667 on a 24 GiB mach
 });
 
 test('groupByScore: highest score first, pids ascending within a group', () => {
-  const groups = groupByScore(
-    new Map([
-      [30, 666],
-      [7, 900],
-      [12, 666],
-      [1, 0],
-      [99, 900],
-    ]),
-  );
+  const groups = groupByScore([30, 7, 12, 1, 99], [666, 900, 666, 0, 900]);
   assert.deepEqual(groups, [
     { score: 900, pids: [7, 99] },
     { score: 666, pids: [12, 30] },
     { score: 0, pids: [1] },
   ]);
+  assert.throws(() => groupByScore([1, 2], [666]), /^RangeError: groupByScore: 2 pids but 1 scores$/);
 });
 
 test('unreadCannotWin: the best key must reach the next group bound plus the rules boost', () => {

@@ -18,7 +18,7 @@ import type {
   Psi,
   Snapshot,
 } from '../../model/snapshot.js';
-import type { Host, SampleOptions } from '../host.js';
+import type { Host, OomScores, SampleOptions } from '../host.js';
 import { readCgroupDir } from './cgroup-reader.js';
 import { errnoCode, FileReader, GONE, ProcFiles } from './file-reader.js';
 import { loadNative, type NativeFileCalls } from './native.js';
@@ -117,8 +117,9 @@ export class LinuxHost implements Host {
     };
   }
 
-  readOomScores(): Map<number, number> {
-    const scores = new Map<number, number>();
+  readOomScores(): OomScores {
+    const pids: number[] = [];
+    const scores: number[] = [];
     const reader = this.reader;
     const files = this.procFiles();
     for (const pid of this.listPids()) {
@@ -130,9 +131,10 @@ export class LinuxHost implements Host {
         const path = files.filePath('oom_score');
         throw new HostReadError(`${path}: not a number`, path);
       }
-      scores.set(pid, score);
+      pids.push(pid);
+      scores.push(score);
     }
-    return scores;
+    return { pids, scores };
   }
 
   readCmdline(pid: number): string[] | null {
