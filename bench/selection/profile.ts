@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const h = host as unknown as {
     readProcesses(k: boolean, s: string | null, o: readonly number[] | null): unknown[];
     cgroupMembers(): Map<number, string | null> | null;
-    listPids(): number[];
+    procFiles(): ProcFiles;
   };
   const procsPath = `/sys/fs/cgroup/memory${readFileSync('/proc/self/cgroup', 'utf8').match(/:memory:(.*)/)?.[1] ?? ''}/cgroup.procs`;
   const full = () => {
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     ['readdir /proc', () => readdirSync('/proc')],
     ['cgroup member lists', () => h.cgroupMembers()],
     ['  read own cgroup.procs', () => reader.read(procsPath)],
-    ['pids via getdents64 (listPids)', () => h.listPids()],
+    ['pids via getdents64 (listPids)', () => h.procFiles().listPids()],
     ['bare node open/read/close x3 (prebuilt paths)', bareNode],
     ['bare node readdir + x3 (paths built)', bareNodeBuild],
     ['bare koffi open/read/close x3 (prebuilt paths)', bareKoffi],

@@ -122,10 +122,10 @@ export class LinuxHost implements Host {
     const scores: number[] = [];
     const reader = this.reader;
     const files = this.procFiles();
-    for (const pid of this.listPids()) {
+    this.forEachPid((pid) => {
       files.at(pid);
       const length = files.read('oom_score');
-      if (length === GONE || length === 0) continue;
+      if (length === GONE || length === 0) return;
       const score = intAt(reader.buf, 0, length);
       if (Number.isNaN(score)) {
         const path = files.filePath('oom_score');
@@ -133,7 +133,7 @@ export class LinuxHost implements Host {
       }
       pids.push(pid);
       scores.push(score);
-    }
+    });
     return { pids, scores };
   }
 
@@ -178,15 +178,13 @@ export class LinuxHost implements Host {
   }
 
   /** The pids in proc/, ascending as Linux lists them. */
-  private listPids(): number[] {
-    const listed = this.procFiles().listPids();
-    if (listed !== null) return listed;
-    const pids: number[] = [];
+  /** visit(pid) for every process, as the listing goes (ProcFiles.forEachPid). */
+  private forEachPid(visit: (pid: number) => void): void {
+    if (this.procFiles().forEachPid(visit)) return;
     for (const name of readdirSync(this.procDir)) {
       const pid = pidOfEntry(name);
-      if (pid >= 0) pids.push(pid);
+      if (pid >= 0) visit(pid);
     }
-    return pids;
   }
 
   /** The reader of /proc/PID files for scans: openat on a kept proc directory fd where koffi loads. */
@@ -349,15 +347,17 @@ export class LinuxHost implements Host {
     const processes: ProcessInfo[] = [];
     // For a handful of pids, their own /proc/PID/cgroup is cheaper than every cgroup's list.
     const members = only !== null && only.length < MEMBER_LISTS_FROM ? null : this.cgroupMembers();
-    for (const pid of only ?? this.listPids()) {
+    const visit = (pid: number) => {
       // A scoped look reads only the scope's processes: the lists already place the rest outside it.
       const listed = scope === null ? null : (members?.get(pid) ?? null);
-      if (listed !== null && scope !== null && !isInCgroup(listed, scope)) continue;
+      if (listed !== null && scope !== null && !isInCgroup(listed, scope)) return;
       const info = this.readProcess(pid, kernelOomScore, members);
-      if (info === null) continue;
-      if (scope !== null && !isInCgroup(info.cgroup, scope)) continue;
+      if (info === null) return;
+      if (scope !== null && !isInCgroup(info.cgroup, scope)) return;
       processes.push(info);
-    }
+    };
+    if (only === null) this.forEachPid(visit);
+    else for (const pid of only) visit(pid);
     return processes.sort((a, b) => a.pid - b.pid);
   }
 

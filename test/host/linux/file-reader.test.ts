@@ -83,6 +83,41 @@ for (const how of ['openat through koffi', 'node:fs'] as const) {
   });
 }
 
+test('forEachPid: every pid of a listing longer than one buffer, each read as it is listed', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'oomguard-procfiles-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  // 600 entries of 32 bytes or more: several getdents64 calls of the 4 KiB buffer.
+  const made: number[] = [];
+  for (let pid = 100_000; pid < 100_600; pid++) {
+    mkdirSync(join(root, String(pid)));
+    writeFileSync(join(root, `${pid}/oom_score_adj`), `${pid % 1000}\n`);
+    made.push(pid);
+  }
+  mkdirSync(join(root, 'sys'));
+  const reader = new FileReader();
+  const files = new ProcFiles(reader, root, nativeFiles());
+  t.after(() => files.close());
+  const seen = new Map<number, string>();
+  assert.equal(
+    files.forEachPid((pid) => {
+      files.at(pid);
+      seen.set(pid, reader.buf.toString('latin1', 0, files.read('oom_score_adj')));
+    }),
+    true,
+  );
+  assert.deepEqual(
+    [...seen.keys()].sort((a, b) => a - b),
+    made,
+  );
+  assert.equal(seen.get(100_042), '42\n');
+  assert.equal(seen.get(100_599), '599\n');
+  // Without the native calls the caller lists the directory itself.
+  assert.equal(
+    new ProcFiles(reader, root, null).forEachPid(() => assert.fail('no visit')),
+    false,
+  );
+});
+
 test('errno from the native calls: ENOENT and ESRCH are a process gone, any other names the file', (t) => {
   const real = nativeFiles();
   let openErrno = 0;
