@@ -212,7 +212,11 @@ const TEARDOWN_S = 0.1;
 
 /** Every memcg OOM kill in the kernel log, oldest first. */
 export function kernelOomKills(): KernelOomKill[] {
-  const log = execFileSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return parseKernelOomKills(execFileSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+/** The memcg OOM kills in a kernel log as `dmesg` prints it (seconds since boot in brackets). */
+export function parseKernelOomKills(log: string): KernelOomKill[] {
   const out: KernelOomKill[] = [];
   // The kernel prints each report whole under oom_lock: its "memory: usage" line precedes its oom-kill line.
   let shortKiB = 0;
