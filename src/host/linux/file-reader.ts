@@ -178,7 +178,7 @@ export class ProcFiles {
   /**
    * Calls visit(pid) for each pid the proc directory lists, in its order, as the listing goes, a buffer of
    * entries at a time: reading a process's files right after its entry was listed costs ~0.6 µs less a
-   * process than after listing every pid first (10,000 processes: 41 against 47 ms for their oom_scores;
+   * process than after listing every pid first (10,000 processes: ~41 against ~48 ms for their oom_scores;
    * the kernel's data for the process is still in the CPU caches). false without the native calls: the
    * caller lists the directory itself. visit may read files through this object but must not list again.
    */

@@ -177,7 +177,6 @@ export class LinuxHost implements Host {
     return `${this.procDir}/${pid}/${name}`;
   }
 
-  /** The pids in proc/, ascending as Linux lists them. */
   /** visit(pid) for every process, as the listing goes (ProcFiles.forEachPid). */
   private forEachPid(visit: (pid: number) => void): void {
     if (this.procFiles().forEachPid(visit)) return;
