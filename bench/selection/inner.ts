@@ -2,7 +2,7 @@
 // (HOGS of them holding 32, 64, ... MiB), then in each round times, one after another, the C floor in its
 // modes, oomguard's in-process selection as the daemon makes it (VictimSearcher: two phases where they
 // apply and pay) and forced full scans, earlyoom's dry-run victim search and nohang's. Prints one JSON object.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +12,7 @@ import { LinuxHost } from '../../src/host/linux/linux-host.js';
 import { sampleForRanking } from '../../src/host/ranking-sample.js';
 import { selectVictim } from '../../src/policy/select.js';
 import { BIN } from '../lib/paths.js';
+import { runThenExit, startSleepers } from '../lib/sleepers.js';
 
 const n = Number(process.argv[2]);
 const rounds = Number(process.argv[3] ?? 5);
@@ -22,20 +23,6 @@ const noFacts = () => () => null;
 
 /** Per round: CPU µs per selection for each contender. */
 type Round = Record<string, number>;
-
-function waitForLine(child: ChildProcess, word: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no "${word}" within ${timeoutMs} ms`)), timeoutMs);
-    child.stdout?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes(word)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
 
 /** CPU time a process has run, ns (first field of /proc/PID/schedstat). */
 function runNs(pid: number): number {
@@ -125,10 +112,7 @@ async function main(): Promise<void> {
   // oom_score_adj 1 for the sleepers and their hogs (choom execs sleepers; children inherit it): all alike still
   // tie among themselves, and now score above earlyoom, whose own RSS made it the largest of a mix of tiny
   // sleepers: it "selected myself", refused, slept a second, and no selection of its was ever counted.
-  const sleepers = spawn('choom', ['-n', '1', '--', join(BIN, 'sleepers'), String(n), String(hogs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await waitForLine(sleepers, 'ready', 120_000);
+  const sleepers = await startSleepers(n, hogs, 1);
   // The hogs touch their memory after the sleepers said ready: give them time to finish (1.7 GiB for 10).
   if (hogs > 0) await new Promise((r) => setTimeout(r, 3000));
   const iterations = Math.max(5, Math.ceil(50_000 / n));
@@ -164,10 +148,4 @@ async function main(): Promise<void> {
   sleepers.kill('SIGKILL');
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  },
-);
+runThenExit(main);

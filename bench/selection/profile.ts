@@ -3,10 +3,8 @@
 // helper threads count as they do in the harness), beside bare open/read/close loops.
 //   unshare --pid --fork --kill-child --mount-proc node --import tsx bench/selection/profile.ts 5000 [ROUNDS]
 // With PROFILE_ONLY=full it only runs full scans for a while (for node --cpu-prof).
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { VictimSearcher } from '../../src/daemon/victim-search.js';
 import { FileReader, ProcFiles } from '../../src/host/linux/file-reader.js';
@@ -17,7 +15,7 @@ import { parseProcStat } from '../../src/host/linux/parse/proc-stat.js';
 import { parseProcStatus } from '../../src/host/linux/parse/proc-status.js';
 import { sampleForRanking } from '../../src/host/ranking-sample.js';
 import { selectVictim } from '../../src/policy/select.js';
-import { BIN } from '../lib/paths.js';
+import { runThenExit, startSleepers } from '../lib/sleepers.js';
 
 const n = Number(process.argv[2] ?? 5000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -32,14 +30,7 @@ function cpuMs(f: () => void): number {
 }
 
 async function main(): Promise<void> {
-  const sleepers = spawn(join(BIN, 'sleepers'), [String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => {
-    let seen = '';
-    sleepers.stdout?.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes('ready')) resolve();
-    });
-  });
+  const sleepers = await startSleepers(n);
   const host = new LinuxHost();
   const h = host as unknown as {
     readProcesses(k: boolean, s: string | null, o: readonly number[] | null): unknown[];
@@ -221,10 +212,4 @@ async function main(): Promise<void> {
   sleepers.kill('SIGKILL');
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  },
-);
+runThenExit(main);
