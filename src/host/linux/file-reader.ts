@@ -80,6 +80,13 @@ export class FileReader {
     }
   }
 
+  /** Replaces buf by one twice as large that starts with its first `length` bytes, for a file that did not fit. */
+  grow(length: number): void {
+    const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+    this.buf.copy(bigger, 0, 0, length);
+    this.buf = bigger;
+  }
+
   /** The last file read, as text. */
   text(length: number): string {
     return this.buf.toString('utf8', 0, length);
@@ -94,11 +101,7 @@ export class FileReader {
   private readFd(fd: number, shortReadIsEnd: boolean): number {
     let length = 0;
     for (;;) {
-      if (length === this.buf.length) {
-        const bigger = Buffer.allocUnsafe(this.buf.length * 2);
-        this.buf.copy(bigger, 0, 0, length);
-        this.buf = bigger;
-      }
+      if (length === this.buf.length) this.grow(length);
       const room = this.buf.length - length;
       const n = this.pread(fd, room, length);
       length += n;
@@ -121,15 +124,18 @@ export class FileReader {
   }
 }
 
-/** The files of /proc/PID a process scan reads, as NUL-terminated names for openat. */
-export type ProcFileName = 'stat' | 'status' | 'oom_score_adj' | 'oom_score' | 'cgroup' | 'cmdline';
+/**
+ * The files of /proc/PID a process scan reads, as NUL-terminated names for openat: single_open files only
+ * (cmdline is not one: it is copied out of the process's memory as it is read, so it goes through
+ * FileReader.read, which reads until end of file).
+ */
+export type ProcFileName = 'stat' | 'status' | 'oom_score_adj' | 'oom_score' | 'cgroup';
 const NAME_BYTES: Record<ProcFileName, Buffer> = {
   stat: Buffer.from('stat\0'),
   status: Buffer.from('status\0'),
   oom_score_adj: Buffer.from('oom_score_adj\0'),
   oom_score: Buffer.from('oom_score\0'),
   cgroup: Buffer.from('cgroup\0'),
-  cmdline: Buffer.from('cmdline\0'),
 };
 
 /**
@@ -244,9 +250,7 @@ export class ProcFiles {
         if (n < 0) break;
         length += n;
         if (length < buf.length) break; // a short read of a single_open file is its end
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, length);
-        this.reader.buf = bigger;
+        this.reader.grow(length);
       }
     } finally {
       native.close(fd);
