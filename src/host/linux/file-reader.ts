@@ -258,6 +258,12 @@ export class ProcFiles {
     return n < 0 ? this.failed(name, -n) : length;
   }
 
+  /** The error for NAME of the current pid read whole but not what it should be (`what` says how). */
+  malformed(name: ProcFileName, what: string): HostReadError {
+    const path = this.filePath(name);
+    return new HostReadError(`${path}: ${what}`, path);
+  }
+
   /** The path of NAME of the current pid, for errors and the node:fs fallback. */
   filePath(name: ProcFileName): string {
     return `${this.procDir}/${this.pid}/${name}`;

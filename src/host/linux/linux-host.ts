@@ -127,10 +127,7 @@ export class LinuxHost implements Host {
       const length = files.read('oom_score');
       if (length === GONE || length === 0) return;
       const score = intAt(reader.buf, 0, length);
-      if (Number.isNaN(score)) {
-        const path = files.filePath('oom_score');
-        throw new HostReadError(`${path}: not a number`, path);
-      }
+      if (Number.isNaN(score)) throw files.malformed('oom_score', 'not a number');
       pids.push(pid);
       scores.push(score);
     });
@@ -418,26 +415,17 @@ export class LinuxHost implements Host {
     let length = files.read('stat');
     if (length === GONE || length === 0) return null;
     const stat = parseProcStat(reader.buf, length);
-    if (stat === null) {
-      const statPath = files.filePath('stat');
-      throw new HostReadError(`${statPath}: not a stat line`, statPath);
-    }
+    if (stat === null) throw files.malformed('stat', 'not a stat line');
 
     length = files.read('status');
     if (length === GONE || length === 0) return null;
     const status = parseProcStatus(reader.buf, length);
-    if (status === null) {
-      const statusPath = files.filePath('status');
-      throw new HostReadError(`${statusPath}: no Uid line`, statusPath);
-    }
+    if (status === null) throw files.malformed('status', 'no Uid line');
 
     length = files.read('oom_score_adj');
     if (length === GONE || length === 0) return null;
     const oomScoreAdj = intAt(reader.buf, 0, length);
-    if (Number.isNaN(oomScoreAdj)) {
-      const adjPath = files.filePath('oom_score_adj');
-      throw new HostReadError(`${adjPath}: not a number`, adjPath);
-    }
+    if (Number.isNaN(oomScoreAdj)) throw files.malformed('oom_score_adj', 'not a number');
 
     let cgroup = members?.get(pid) ?? null;
     if (cgroup === null) {

@@ -1,7 +1,7 @@
 // LinuxHost against the fixture trees in test/fixtures (see its README for how each tree was built).
 // Expected values are the numbers written into the fixture files, converted by hand (kB × 1024).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -501,6 +501,33 @@ test('errors name the root, the cgroup and the file', (t) => {
     () => new LinuxHost({ root: scratch }),
     `${scratch}/oomguard-pagesize: expected a positive integer, got "big"`,
   );
+});
+
+test('a /proc/PID file read whole but garbled is an error naming it; a process gone is left out', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'oomguard-host-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const proc = join(root, 'proc');
+  mkdirSync(proc);
+  writeFileSync(join(proc, 'meminfo'), 'MemTotal: 1024 kB\n');
+  writeFileSync(join(proc, 'uptime'), '1.00 2.00\n');
+  const good = fixture('v1/proc/100');
+  const copy = (pid: number, name: string) =>
+    writeFileSync(join(proc, `${pid}/${name}`), readFileSync(join(good, name)));
+  for (const pid of [88, 89, 90]) mkdirSync(join(proc, String(pid)));
+  writeFileSync(join(proc, '88/stat'), 'garbage\n');
+  copy(89, 'stat');
+  writeFileSync(join(proc, '89/status'), 'Name:\tx\n');
+  for (const name of ['stat', 'status', 'cgroup']) copy(90, name);
+  writeFileSync(join(proc, '90/oom_score_adj'), 'x\n');
+  writeFileSync(join(proc, '90/oom_score'), 'many\n');
+  const host = new LinuxHost({ root });
+  t.after(() => host.close());
+  const only = (pid: number) => () => host.sample({ processes: true, pids: [pid] });
+  expectHostReadError(only(88), `${proc}/88/stat: not a stat line`);
+  expectHostReadError(only(89), `${proc}/89/status: no Uid line`);
+  expectHostReadError(only(90), `${proc}/90/oom_score_adj: not a number`);
+  expectHostReadError(() => host.readOomScores(), `${proc}/90/oom_score: not a number`);
+  assert.deepEqual(host.sample({ processes: true, pids: [91] }).processes, []);
 });
 
 test('broken cgroups: missing, a file where a directory belongs, a directory where a file belongs, garbage', (t) => {
