@@ -14,10 +14,16 @@ export function criticalReason(pod: PodSpec): string | null {
   // The kubelet annotates every pod with its source; only pods from the API server are not static.
   if (source !== undefined && source !== 'api') return `static pod (config source ${source})`;
   if (pod.annotations[CONFIG_MIRROR] !== undefined) return 'mirror pod';
-  if (pod.priority !== null && pod.priority >= SYSTEM_CRITICAL_PRIORITY) {
-    return `priority ${pod.priority} ≥ ${SYSTEM_CRITICAL_PRIORITY}`;
-  }
-  return null;
+  return pod.priority === null ? null : listedCriticalReason(pod.priority, false);
+}
+
+/**
+ * Why a pod given in a list (priority, and a `critical` flag set by whoever wrote the list) is critical, or
+ * null: its priority first, as the kubelet would see it.
+ */
+export function listedCriticalReason(priority: number, marked: boolean): string | null {
+  if (priority >= SYSTEM_CRITICAL_PRIORITY) return `priority ${priority} ≥ ${SYSTEM_CRITICAL_PRIORITY}`;
+  return marked ? 'marked critical' : null;
 }
 
 /** IsNodeCriticalPod: critical and of the `system-node-critical` priority class. */

@@ -1,7 +1,7 @@
 // The pod list `oomguard kube evict-order` reads: a JSON list of
 // `{name, priority?, memoryRequestBytes?, workingSetBytes, critical?}`. Bytes are numbers or quantity
 // strings ("1.5Gi"); workingSetBytes null means the kubelet has no statistics for the pod. Pure.
-import { SYSTEM_CRITICAL_PRIORITY } from './critical.js';
+import { listedCriticalReason } from './critical.js';
 import type { EvictionCandidate } from './eviction-order.js';
 import { field, JsonInput, parseJson } from './json-input.js';
 
@@ -34,12 +34,7 @@ export function parseEvictionCandidates(text: string, source: string): EvictionC
           : input.bytes(o.memoryRequestBytes, field(path, 'memoryRequestBytes')),
       workingSetBytes:
         o.workingSetBytes === null ? null : input.bytes(o.workingSetBytes, field(path, 'workingSetBytes')),
-      critical:
-        priority >= SYSTEM_CRITICAL_PRIORITY
-          ? `priority ${priority} ≥ ${SYSTEM_CRITICAL_PRIORITY}`
-          : marked
-            ? 'marked critical'
-            : null,
+      critical: listedCriticalReason(priority, marked),
     };
   });
 }

@@ -3,7 +3,7 @@
 //   - a list of `{name, uid, namespace?, priority?, memoryRequestBytes?, qos?, critical?, containers?}`;
 //   - a pod list as the API or the kubelet's /pods returns it (`{"kind": "PodList", "items": [...]}`, or
 //     a JSON list of pod objects), from which the same facts are derived as the kubelet derives them.
-import { criticalReason, SYSTEM_CRITICAL_PRIORITY } from './critical.js';
+import { criticalReason, listedCriticalReason } from './critical.js';
 import { field, JsonInput, parseJson } from './json-input.js';
 import { readPod } from './pod.js';
 import { parseQosClass, podMemoryRequest, podQosClass, type QosClass } from './qos.js';
@@ -62,12 +62,7 @@ function fromEntry(input: JsonInput, o: Readonly<Record<string, unknown>>, path:
     priority,
     memoryRequestBytes: opt('memoryRequestBytes', (v, p) => input.bytes(v, p)) ?? 0,
     qos: opt('qos', (v, p) => parseQosClass(input.string(v, p), `${input.source}: ${p}`)),
-    critical:
-      priority >= SYSTEM_CRITICAL_PRIORITY
-        ? `priority ${priority} ≥ ${SYSTEM_CRITICAL_PRIORITY}`
-        : marked
-          ? 'marked critical'
-          : null,
+    critical: listedCriticalReason(priority, marked),
     containers,
   };
 }
