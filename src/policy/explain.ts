@@ -1,6 +1,6 @@
 // Why a process is where it is in the kill order, factor by factor, and what would move it.
 import { NoSuchProcessError, UsageError } from '../model/errors.js';
-import type { Candidate, RankerName } from '../model/ranking.js';
+import type { Candidate, RankerName, Ranking } from '../model/ranking.js';
 import type { ProcessInfo, Snapshot } from '../model/snapshot.js';
 import { adjPages, oomBadness } from '../score/badness.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, UNKILLABLE } from '../score/eligibility.js';
@@ -55,13 +55,12 @@ export interface Unkillable {
   readonly remedy: string | null;
 }
 
-export interface Explanation {
-  readonly ranker: RankerName;
-  readonly scope: string;
-  readonly pageSize: number;
-  readonly totalPages: number;
-  readonly globalTotalPages: number;
-  readonly totalPagesSource: string;
+/** The ranking's frame (ranker, scope, page size, totalpages and their source), then the one process. */
+export interface Explanation
+  extends Pick<
+    Ranking,
+    'ranker' | 'scope' | 'pageSize' | 'totalPages' | 'globalTotalPages' | 'totalPagesSource'
+  > {
   readonly candidate: Candidate;
   readonly killableCount: number;
   /** anon, file and shmem RSS, swap, page tables; for a killable process also the adj term and the badness. */

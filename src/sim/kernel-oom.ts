@@ -18,9 +18,7 @@ export function runKernelOom(w: World, allocating: SimProcess, domain: SimCgroup
     domain === null
       ? `global OOM: ${formatSize(w.scenario.machine.ram)} RAM and ${formatSize(w.scenario.machine.swap)} swap exhausted`
       : `memcg OOM in ${domain.path}: limit ${formatSize(domain.limit ?? 0)} reached`;
-  const panicOn = k.panicOnOom === 2 || (k.panicOnOom === 1 && domain === null);
-  if (panicOn) {
-    w.ooms++;
+  const recordOom = () =>
     w.record(
       'oom',
       allocating,
@@ -28,6 +26,10 @@ export function runKernelOom(w: World, allocating: SimProcess, domain: SimCgroup
       `${what}; ${allocating.name} (pid ${allocating.pid}) was allocating`,
       scope,
     );
+  const panicOn = k.panicOnOom === 2 || (k.panicOnOom === 1 && domain === null);
+  if (panicOn) {
+    w.ooms++;
+    recordOom();
     const kind = k.panicOnOom === 2 ? 'compulsory' : 'system-wide';
     const why = `Kernel panic - not syncing: Out of memory: ${kind} panic_on_oom is enabled`;
     w.doPanic(why, scope);
@@ -38,13 +40,7 @@ export function runKernelOom(w: World, allocating: SimProcess, domain: SimCgroup
   if (members.some((p) => p.state === 'dying')) return 'wait';
   w.ooms++;
   if (domain !== null) domain.events.oom++;
-  w.record(
-    'oom',
-    allocating,
-    'kernel',
-    `${what}; ${allocating.name} (pid ${allocating.pid}) was allocating`,
-    scope,
-  );
+  recordOom();
 
   if (
     k.oomKillAllocatingTask &&

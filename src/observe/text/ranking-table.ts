@@ -8,6 +8,18 @@ export function userLabel(uid: number, users: ReadonlyMap<number, string>): stri
   return users.get(uid) ?? String(uid);
 }
 
+/** Who a candidate is and what it holds: the columns `rank` and `top` share. */
+export function processColumns(users: ReadonlyMap<number, string>): Column<Candidate>[] {
+  return [
+    { header: 'PID', align: 'right', cell: (c) => String(c.pid) },
+    { header: 'USER', align: 'left', cell: (c) => safeText(userLabel(c.uid, users)) },
+    { header: 'NAME', align: 'left', cell: (c) => safeText(c.comm) },
+    { header: 'RSS', align: 'right', cell: (c) => formatBytes(c.rssBytes) },
+    { header: 'SWAP', align: 'right', cell: (c) => formatBytes(c.swapBytes) },
+    { header: 'ADJ', align: 'right', cell: (c) => String(c.oomScoreAdj) },
+  ];
+}
+
 function note(c: Candidate, ranker: RankerName): string {
   if (!c.killable) return `not killable: ${c.reason ?? 'unknown'}`;
   const parts: string[] = [];
@@ -28,12 +40,7 @@ export function renderRankingTable(
   const shown = top === undefined ? ranking.candidates : killable.slice(0, top);
   const columns: Column<Candidate>[] = [
     { header: '#', align: 'right', cell: (c) => (c.killable ? String(c.position) : '-') },
-    { header: 'PID', align: 'right', cell: (c) => String(c.pid) },
-    { header: 'USER', align: 'left', cell: (c) => safeText(userLabel(c.uid, users)) },
-    { header: 'NAME', align: 'left', cell: (c) => safeText(c.comm) },
-    { header: 'RSS', align: 'right', cell: (c) => formatBytes(c.rssBytes) },
-    { header: 'SWAP', align: 'right', cell: (c) => formatBytes(c.swapBytes) },
-    { header: 'ADJ', align: 'right', cell: (c) => String(c.oomScoreAdj) },
+    ...processColumns(users),
     { header: 'BADNESS', align: 'right', cell: (c) => (c.badness === null ? '-' : String(c.badness)) },
     { header: 'SCORE', align: 'right', cell: (c) => String(c.oomScore) },
     { header: 'NOTE', align: 'left', cell: (c) => note(c, ranking.ranker) },

@@ -5,7 +5,7 @@ import type { MemInfo, Psi } from '../../model/snapshot.js';
 import { systemFigures } from '../../policy/thresholds.js';
 import type { HistoryEntry } from '../history.js';
 import { safeText } from '../text/escape.js';
-import { userLabel } from '../text/ranking-table.js';
+import { processColumns } from '../text/ranking-table.js';
 import { type Column, renderTable } from '../text/table.js';
 import { formatBytes } from '../text/units.js';
 import { renderKillTable } from './kill-table.js';
@@ -67,12 +67,7 @@ export function psiLine(psi: Psi | null): string {
 function victimColumns(users: ReadonlyMap<number, string>): Column<Candidate>[] {
   return [
     { header: '#', align: 'right', cell: (c) => String(c.position) },
-    { header: 'PID', align: 'right', cell: (c) => String(c.pid) },
-    { header: 'USER', align: 'left', cell: (c) => safeText(userLabel(c.uid, users)) },
-    { header: 'NAME', align: 'left', cell: (c) => safeText(c.comm) },
-    { header: 'RSS', align: 'right', cell: (c) => formatBytes(c.rssBytes) },
-    { header: 'SWAP', align: 'right', cell: (c) => formatBytes(c.swapBytes) },
-    { header: 'ADJ', align: 'right', cell: (c) => String(c.oomScoreAdj) },
+    ...processColumns(users),
     { header: 'SCORE', align: 'right', cell: (c) => String(c.oomScore) },
     { header: 'CGROUP', align: 'left', cell: (c) => safeText(c.cgroup) },
   ];
