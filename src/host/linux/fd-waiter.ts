@@ -140,20 +140,49 @@ function nativeWaitCalls(): NativeWaitCalls {
 }
 
 /**
- * Runs cancellable waits side by side (a PSI trigger and a usage threshold, say) and resolves with the first
- * result, once the others have been aborted and have ended too: when this resolves no wait is in progress,
- * so the next round can start at once. Each wait is its own poll on a threadpool thread while it runs.
+ * A kernel event fd that can take part in a poll shared with other such fds (waitTogether): one poll on one
+ * threadpool thread for all of them, however many there are.
  */
-export async function firstOf<T>(waits: readonly ((signal: AbortSignal) => Promise<T>)[]): Promise<T> {
-  if (waits.length === 0) throw new UsageError('firstOf: nothing to wait for');
-  const controller = new AbortController();
-  const running = waits.map((start) => start(controller.signal));
+export interface SharedPollable<Event extends string> {
+  /**
+   * Joins a poll: the entry to poll, or null when the source is closed or gone (its result is then 'gone').
+   * `cancel` ends that poll early: close() calls it. Throws when the source is already in a wait.
+   */
+  joinPoll(cancel: () => void): PollEntry | null;
+  /** Leaves the poll it joined: what the fd's revents there (0: none) mean for it. */
+  leavePoll(revents: number): Event | 'timeout' | 'gone';
+}
+
+/**
+ * Polls `sources` together, in ONE poll on `waiter`, until one of them is ready, timeoutMs passed (an integer
+ * 0..MAX_WAIT_MS) or the waiter was cancelled: each source's result, in order. A source that is closed or gone
+ * answers 'gone' at once, and then nothing is polled: the caller drops it and waits again.
+ */
+export async function waitTogether<Event extends string>(
+  sources: readonly SharedPollable<Event>[],
+  waiter: FdWaiter,
+  timeoutMs: number,
+): Promise<(Event | 'timeout' | 'gone')[]> {
+  const entries: (PollEntry | null)[] = [];
   try {
-    return await Promise.race(running);
-  } finally {
-    controller.abort();
-    await Promise.allSettled(running);
+    for (const source of sources) entries.push(source.joinPoll(() => waiter.cancel()));
+  } catch (error) {
+    entries.forEach((entry, i) => {
+      if (entry !== null) sources[i]?.leavePoll(0);
+    });
+    throw error;
   }
+  let revents: readonly number[] = [];
+  if (entries.every((entry) => entry !== null)) {
+    try {
+      const result = await waiter.wait(entries as PollEntry[], timeoutMs);
+      if (result.kind === 'ready') revents = result.revents;
+    } catch (error) {
+      for (const source of sources) source.leavePoll(0);
+      throw error;
+    }
+  }
+  return sources.map((source, i) => (entries[i] === null ? 'gone' : source.leavePoll(revents[i] ?? 0)));
 }
 
 /**
@@ -161,9 +190,11 @@ export async function firstOf<T>(waits: readonly ((signal: AbortSignal) => Promi
  * during a wait ends it with 'gone' and leaves the fds open until the worker's poll has returned: closing
  * them under that poll could let a new file reuse the number while the poll still scans it.
  */
-export abstract class PolledEventFd<Event extends string> {
+export abstract class PolledEventFd<Event extends string> implements SharedPollable<Event> {
   private waiting = false;
   private closed = false;
+  /** Ends the poll this source is in (its own waiter's, or a shared one's). */
+  private cancelPoll: (() => void) | null = null;
 
   /** `label` names the source in errors: "PSI trigger on /proc/pressure/memory". */
   protected constructor(
@@ -186,25 +217,40 @@ export abstract class PolledEventFd<Event extends string> {
     if (this.closed || this.isGone()) return 'gone';
     if (this.waiting) throw new OomguardError(`${this.label}: wait() already in progress`);
     if (signal?.aborted) return 'timeout';
-    this.waiting = true;
-    const onAbort = () => this.waiter.cancel();
+    const waiter = this.waiter;
+    const onAbort = () => waiter.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await this.waiter.wait([{ fd: this.fd, events: this.events }], Math.ceil(timeoutMs));
-      if (this.closed) return 'gone';
-      if (result.kind !== 'ready') return 'timeout'; // or cancelled through the signal
-      return this.onReady(this.fd, result.revents[0] ?? 0);
+      // Cancelled through the signal, the wait leaves with no revents: 'timeout'.
+      return (await waitTogether([this], waiter, Math.ceil(timeoutMs)))[0] ?? 'gone';
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      this.waiting = false;
-      if (this.closed) this.release();
     }
+  }
+
+  joinPoll(cancel: () => void): PollEntry | null {
+    if (this.closed || this.isGone()) return null;
+    if (this.waiting) throw new OomguardError(`${this.label}: wait() already in progress`);
+    this.waiting = true;
+    this.cancelPoll = cancel;
+    return { fd: this.fd, events: this.events };
+  }
+
+  leavePoll(revents: number): Event | 'timeout' | 'gone' {
+    this.waiting = false;
+    this.cancelPoll = null;
+    // The poll has returned: no worker thread looks at the fd any more, so a close() during it can finish.
+    if (this.closed) {
+      this.release();
+      return 'gone';
+    }
+    return revents === 0 ? 'timeout' : this.onReady(this.fd, revents);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.waiting) this.waiter.cancel();
+    if (this.waiting) this.cancelPoll?.();
     else this.release();
   }
 

@@ -6,12 +6,12 @@
 import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostReadError, OomguardError, UsageError } from '../../model/errors.js';
-import { FdWaiter, PolledEventFd } from './fd-waiter.js';
+import { FdWaiter, PolledEventFd, type SharedPollable } from './fd-waiter.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, errnoName, loadNative, type NativeWaitCalls, POLLIN } from './native.js';
 
 export type UsageWaitResult = 'event' | 'timeout' | 'gone';
 
-export interface UsageThreshold {
+export interface UsageThreshold extends SharedPollable<'event'> {
   /** The cgroup's directory in the v1 memory hierarchy. */
   readonly cgroupDir: string;
   readonly thresholdBytes: number;

@@ -2,13 +2,13 @@
 // stallUs within any windowUs, instead of us polling /proc/pressure/memory on a timer.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { HostReadError, OomguardError, UsageError } from '../../model/errors.js';
-import { FdWaiter, PolledEventFd } from './fd-waiter.js';
+import { FdWaiter, PolledEventFd, type SharedPollable } from './fd-waiter.js';
 import { loadNative, type NativeWaitCalls, POLLERR, POLLHUP, POLLNVAL, POLLPRI } from './native.js';
 
 export type PsiKind = 'some' | 'full';
 export type PsiWaitResult = 'event' | 'timeout' | 'gone';
 
-export interface PsiTrigger {
+export interface PsiTrigger extends SharedPollable<'event'> {
   /** The pressure file the trigger lives on (/proc/pressure/memory or a cgroup's memory.pressure). */
   readonly file: string;
   /**

@@ -1,8 +1,9 @@
 // The daemon's kernel wake-ups, waited on together: the system PSI trigger, and on cgroup v1 a usage
 // threshold on the watched cgroup at its TERM level (src/policy/thresholds.ts, scopeWakeUsageBytes), so
-// that the loop looks the moment usage crosses it instead of at the next poll. Each wait is one poll();
+// that the loop looks the moment usage crosses it instead of at the next poll. All of them are ONE poll()
+// on one threadpool thread (the pool has four, and fs.promises, dns.lookup and zlib queue behind them);
 // a source that reports its end ('gone') is dropped, so the loop never spins on it.
-import { firstOf } from './fd-waiter.js';
+import { FdWaiter, MAX_WAIT_MS, type SharedPollable, waitTogether } from './fd-waiter.js';
 import { armUsageThreshold, type UsageThreshold } from './memcg-threshold.js';
 import type { PsiTrigger } from './psi-trigger.js';
 
@@ -12,6 +13,8 @@ export interface WakeSourcesOptions {
   readonly scopeDir: string | null;
   /** Told once when a usage threshold cannot be armed; the daemon then polls as before. */
   readonly onWarning: (message: string) => void;
+  /** The waiter the sources are polled on (default: one of its own, made at the first wait). */
+  readonly waiter?: FdWaiter;
 }
 
 export class WakeSources {
@@ -19,10 +22,12 @@ export class WakeSources {
   private scopeDir: string | null;
   private usage: UsageThreshold | null = null;
   private usageAt: number | null = null;
+  private waiter: FdWaiter | null;
 
   constructor(private readonly options: WakeSourcesOptions) {
     this.psi = options.psi;
     this.scopeDir = options.scopeDir;
+    this.waiter = options.waiter ?? null;
   }
 
   /** True while some source may wake the loop. */
@@ -45,37 +50,39 @@ export class WakeSources {
     }
   }
 
-  /** Resolves when a source fired, or after timeoutMs. */
-  wait(timeoutMs: number): Promise<unknown> {
-    const waits: ((signal: AbortSignal) => Promise<unknown>)[] = [];
+  /** Resolves 'event' when a source fired, 'gone' when one ended (it is dropped), else 'timeout' after timeoutMs. */
+  async wait(timeoutMs: number): Promise<'event' | 'timeout' | 'gone'> {
     const psi = this.psi;
-    if (psi !== null) {
-      waits.push(async (signal) => {
-        const r = await psi.wait(timeoutMs, signal);
-        if (r === 'gone' && this.psi === psi) this.psi = null;
-        return r;
-      });
-    }
     const usage = this.usage;
-    if (usage !== null) {
-      waits.push(async (signal) => {
-        const r = await usage.wait(timeoutMs, signal);
-        // A threshold closed to move it also ends with 'gone': only the current one is dropped.
-        if (r === 'gone' && this.usage === usage) {
-          this.usage = null;
-          this.scopeDir = null;
-        }
-        return r;
-      });
+    const sources: SharedPollable<'event'>[] = [];
+    if (psi !== null) sources.push(psi);
+    if (usage !== null) sources.push(usage);
+    if (sources.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+      return 'timeout';
     }
-    if (waits.length === 0) return new Promise((resolve) => setTimeout(resolve, timeoutMs));
-    return firstOf(waits);
+    this.waiter ??= new FdWaiter();
+    const ms = Math.min(MAX_WAIT_MS, Math.max(0, Math.ceil(timeoutMs)));
+    const results = await waitTogether(sources, this.waiter, ms);
+    results.forEach((result, i) => {
+      if (result !== 'gone') return;
+      // Only the current source is dropped: a threshold closed to move it also ends with 'gone'.
+      if (sources[i] === psi && this.psi === psi) this.psi = null;
+      if (sources[i] === usage && this.usage === usage) {
+        this.usage = null;
+        this.scopeDir = null;
+      }
+    });
+    if (results.includes('event')) return 'event';
+    return results.includes('gone') ? 'gone' : 'timeout';
   }
 
   close(): void {
     this.psi?.close();
     this.usage?.close();
+    this.waiter?.close();
     this.psi = null;
     this.usage = null;
+    this.waiter = null;
   }
 }

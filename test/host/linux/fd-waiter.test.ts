@@ -2,10 +2,10 @@
 // event the test controls to the millisecond.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { FdWaiter, firstOf } from '../../../src/host/linux/fd-waiter.js';
+import { FdWaiter, PolledEventFd, waitTogether } from '../../../src/host/linux/fd-waiter.js';
 import {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
@@ -184,23 +184,84 @@ test('a process whose endless wait was closed exits by itself', async (t) => {
   assert.equal(out, 'cancelled\n');
 });
 
-test('firstOf: the first result wins, and the other wait has ended when it resolves', async (t) => {
-  const one = setup(t);
-  const two = setup(t);
-  const wait = (w: { waiter: FdWaiter; source: number }, name: string) => async (signal: AbortSignal) => {
-    const onAbort = () => w.waiter.cancel();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      return `${name}: ${(await w.waiter.wait([{ fd: w.source, events: POLLIN }], 60_000)).kind}`;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-  };
-  setTimeout(() => kick(two.source), 80);
+/** An eventfd as a PolledEventFd: 'kicked' once written to (the counter is read back to 0). */
+class Kicked extends PolledEventFd<'kicked'> {
+  constructor(
+    readonly efd: number,
+    waiter: FdWaiter,
+  ) {
+    super(`test eventfd ${efd}`, efd, POLLIN, waiter);
+  }
+
+  protected onReady(fd: number): 'kicked' {
+    readSync(fd, Buffer.alloc(8), 0, 8, null);
+    return 'kicked';
+  }
+}
+
+/** Two Kicked sources, each with a waiter of its own it never polls on when they wait together. */
+function kickedPair(t: { after: (fn: () => Promise<void>) => void }) {
+  const pair = [eventfd(), eventfd()].map((fd) => new Kicked(fd, new FdWaiter()));
+  t.after(async () => {
+    for (const source of pair) source.close();
+  });
+  return pair as [Kicked, Kicked];
+}
+
+function isOpen(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[eventfd]';
+  } catch {
+    return false;
+  }
+}
+
+test('waitTogether: two sources are ONE poll; the one kicked answers, the other times out', async (t) => {
+  const { native, polls } = countingNative();
+  const { waiter } = setup(t, native);
+  const [a, b] = kickedPair(t);
+  setTimeout(() => kick(b.efd), 80);
   const started = performance.now();
-  assert.equal(await firstOf([wait(one, 'one'), wait(two, 'two')]), 'two: ready');
+  assert.deepEqual(await waitTogether([a, b], waiter, 60_000), ['timeout', 'kicked']);
   assert.ok(performance.now() - started < 300);
-  assert.equal(one.waiter.busy, false, 'the loser was cancelled and has returned');
-  assert.equal(two.waiter.busy, false);
-  await assert.rejects(firstOf([]), /nothing to wait for/);
+  assert.equal(polls(), 1);
+  // Both have left the poll: each can wait again, alone or together.
+  assert.equal(await a.wait(20), 'timeout');
+  assert.deepEqual(await waitTogether([a, b], waiter, 20), ['timeout', 'timeout']);
+  assert.equal(polls(), 2, 'a.wait polled on its own waiter, not the counted one');
+});
+
+test('waitTogether: close() of one source ends the poll; its fd is closed once the poll has returned', async (t) => {
+  const { waiter } = setup(t);
+  const [a, b] = kickedPair(t);
+  const together = waitTogether([a, b], waiter, 60_000);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  a.close();
+  assert.equal(isOpen(a.efd), true, 'still open while the poll may look at it');
+  const started = performance.now();
+  assert.deepEqual(await together, ['gone', 'timeout']);
+  assert.ok(performance.now() - started < 200);
+  assert.equal(isOpen(a.efd), false);
+  assert.equal(isOpen(b.efd), true);
+});
+
+test('waitTogether: a closed source answers gone at once and nothing is polled', async (t) => {
+  const { native, polls } = countingNative();
+  const { waiter } = setup(t, native);
+  const [a, b] = kickedPair(t);
+  b.close();
+  assert.deepEqual(await waitTogether([a, b], waiter, 60_000), ['timeout', 'gone']);
+  assert.equal(polls(), 0);
+  assert.equal(await a.wait(10), 'timeout', 'a left the poll it joined');
+});
+
+test('waitTogether: a source already in a wait is refused, and the others are left as they were', async (t) => {
+  const { waiter } = setup(t);
+  const [a, b] = kickedPair(t);
+  const alone = b.wait(60_000);
+  await assert.rejects(waitTogether([a, b], waiter, 10), /test eventfd \d+: wait\(\) already in progress/);
+  assert.equal(waiter.busy, false);
+  kick(b.efd);
+  assert.equal(await alone, 'kicked');
+  assert.deepEqual(await waitTogether([a, b], waiter, 10), ['timeout', 'timeout']);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { firstOf } from '../../../src/host/linux/fd-waiter.js';
+import { FdWaiter, waitTogether } from '../../../src/host/linux/fd-waiter.js';
 import { armUsageThreshold } from '../../../src/host/linux/memcg-threshold.js';
 import { openPsiTrigger } from '../../../src/host/linux/psi-trigger.js';
 import { HostReadError, OomguardError, UsageError } from '../../../src/model/errors.js';
@@ -69,7 +69,7 @@ test('usage crossing 128 MiB wakes the wait as it happens, upwards and then down
   assert.ok(usage(cg.dir) < thresholdBytes);
 });
 
-test('waiting on a PSI trigger and a usage threshold together: the crossing wins, both waits end', {
+test('a PSI trigger and a usage threshold in one poll: the crossing wakes it, and both have left it', {
   skip: skip || (existsSync('/proc/pressure/memory') ? false : 'no /proc/pressure/memory'),
 }, async (t) => {
   const sandbox = new Sandbox();
@@ -81,10 +81,12 @@ test('waiting on a PSI trigger and a usage threshold together: the crossing wins
   const psi = openPsiTrigger('/proc/pressure/memory', 'full', 2_000_000, 2_000_000);
   t.after(() => psi.close());
   const hog = await sandbox.startHog({ cgroup: cg, sizeMiB: 16, pushMiB: 32 });
-  const both = firstOf([(s) => psi.wait(10_000, s), (s) => usageThreshold.wait(10_000, s)]);
+  const waiter = new FdWaiter();
+  t.after(() => waiter.close());
+  const both = waitTogether([psi, usageThreshold], waiter, 10_000);
   const pushedAt = performance.now();
   hog.push();
-  assert.equal(await both, 'event');
+  assert.deepEqual(await both, ['timeout', 'event']);
   assert.ok(performance.now() - pushedAt < 1000);
   assert.ok(usage(cg.dir) >= 32 * MiB);
   // Neither is still waiting: a new round starts without "already in progress".
