@@ -182,7 +182,19 @@ export async function waitTogether<Event extends string>(
       throw error;
     }
   }
-  return sources.map((source, i) => (entries[i] === null ? 'gone' : source.leavePoll(revents[i] ?? 0)));
+  // Every source leaves, even when one of them fails to make sense of its revents: none stays "in a wait".
+  const results: (Event | 'timeout' | 'gone')[] = [];
+  let failure: unknown = null;
+  sources.forEach((source, i) => {
+    try {
+      results.push(entries[i] === null ? 'gone' : source.leavePoll(revents[i] ?? 0));
+    } catch (error) {
+      failure ??= error;
+      results.push('gone');
+    }
+  });
+  if (failure !== null) throw failure;
+  return results;
 }
 
 /**

@@ -255,6 +255,27 @@ test('waitTogether: a closed source answers gone at once and nothing is polled',
   assert.equal(await a.wait(10), 'timeout', 'a left the poll it joined');
 });
 
+/** A Kicked source whose reading of its revents fails (as a read of a gone eventfd would). */
+class Failing extends Kicked {
+  protected override onReady(): 'kicked' {
+    throw new Error('cannot read the counter');
+  }
+}
+
+test('waitTogether: when one source fails on its revents, every source still leaves the poll', async (t) => {
+  const { waiter } = setup(t);
+  const [a] = kickedPair(t);
+  const failing = new Failing(eventfd(), new FdWaiter());
+  t.after(() => failing.close());
+  kick(failing.efd);
+  kick(a.efd);
+  await assert.rejects(waitTogether([failing, a], waiter, 1000), /cannot read the counter/);
+  // a left too (it read its counter), so both wait again without "already in progress".
+  assert.deepEqual(await waitTogether([a], waiter, 10), ['timeout']);
+  readSync(failing.efd, Buffer.alloc(8), 0, 8, null);
+  assert.equal(await failing.wait(10), 'timeout');
+});
+
 test('waitTogether: a source already in a wait is refused, and the others are left as they were', async (t) => {
   const { waiter } = setup(t);
   const [a, b] = kickedPair(t);
