@@ -26,6 +26,11 @@ export function memcgUnavailableReason(): string | null {
   return null;
 }
 
+/** A v1 memory cgroup's memory.usage_in_bytes, read now (dir: its directory). */
+export function memcgUsageBytes(dir: string): number {
+  return Number(readFileSync(join(dir, 'memory.usage_in_bytes'), 'utf8'));
+}
+
 let hogBinary: string | null = null;
 /** Compile test/e2e/hog.c once per test process. */
 export function hogPath(): string {

@@ -1,7 +1,7 @@
 // cgroup v1 usage thresholds on the real kernel: a hog of known size in a sandbox memcg crosses the threshold,
 // and memory.usage_in_bytes, read when the event arrives, says it really was crossed just then.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FdWaiter, waitTogether } from '../../../src/host/linux/fd-waiter.js';
@@ -9,14 +9,10 @@ import { armUsageThreshold } from '../../../src/host/linux/memcg-threshold.js';
 import { openPsiTrigger } from '../../../src/host/linux/psi-trigger.js';
 import { HostReadError, OomguardError, UsageError } from '../../../src/model/errors.js';
 import { openEventfds } from '../../helpers/fds.js';
-import { memcgUnavailableReason, Sandbox, V1_MEMORY_MOUNT } from '../../helpers/sandbox.js';
+import { memcgUnavailableReason, memcgUsageBytes, Sandbox, V1_MEMORY_MOUNT } from '../../helpers/sandbox.js';
 
 const MiB = 1024 * 1024;
 const skip = memcgUnavailableReason() ?? false;
-
-function usage(dir: string): number {
-  return Number(readFileSync(join(dir, 'memory.usage_in_bytes'), 'utf8'));
-}
 
 test('usage crossing 128 MiB wakes the wait as it happens, upwards and then downwards', {
   skip,
@@ -32,7 +28,7 @@ test('usage crossing 128 MiB wakes the wait as it happens, upwards and then down
 
   // 64 MiB now; 96 MiB more at 100 MiB/s after push(): the crossing comes about 0.6 s into the growth.
   const hog = await sandbox.startHog({ cgroup: cg, sizeMiB: 64, pushMiB: 96, rateMiBPerSec: 100 });
-  const before = usage(cg.dir);
+  const before = memcgUsageBytes(cg.dir);
   assert.ok(before >= 64 * MiB && before < 80 * MiB, `usage ${before} with 64 MiB held`);
   assert.equal(await threshold.wait(300), 'timeout', 'no event below the threshold');
 
@@ -40,7 +36,7 @@ test('usage crossing 128 MiB wakes the wait as it happens, upwards and then down
   const pushedAt = performance.now();
   hog.push();
   assert.equal(await waiting, 'event');
-  const at = usage(cg.dir);
+  const at = memcgUsageBytes(cg.dir);
   const after = performance.now() - pushedAt;
   // At 100 MiB/s the hog adds about 1 MiB per 10 ms: an event within ~100 ms of the crossing finds usage
   // within 12 MiB above it, and certainly short of the 160 MiB the hog ends at.
@@ -54,7 +50,7 @@ test('usage crossing 128 MiB wakes the wait as it happens, upwards and then down
     `event ${after} ms after push, the crossing is due at ${crossingMs} ms`,
   );
   await hog.waitFor('pushed');
-  assert.ok(usage(cg.dir) >= 160 * MiB);
+  assert.ok(memcgUsageBytes(cg.dir) >= 160 * MiB);
 
   // Already above: a second threshold armed now stays quiet (arming reports nothing about the present).
   const second = armUsageThreshold(cg.dir, thresholdBytes);
@@ -66,7 +62,7 @@ test('usage crossing 128 MiB wakes the wait as it happens, upwards and then down
   const both = Promise.all([threshold.wait(10_000), second.wait(10_000)]);
   hog.child.kill('SIGKILL');
   assert.deepEqual(await both, ['event', 'event']);
-  assert.ok(usage(cg.dir) < thresholdBytes);
+  assert.ok(memcgUsageBytes(cg.dir) < thresholdBytes);
 });
 
 test('a PSI trigger and a usage threshold in one poll: the crossing wakes it, and both have left it', {
@@ -88,7 +84,7 @@ test('a PSI trigger and a usage threshold in one poll: the crossing wakes it, an
   hog.push();
   assert.deepEqual(await both, ['timeout', 'event']);
   assert.ok(performance.now() - pushedAt < 1000);
-  assert.ok(usage(cg.dir) >= 32 * MiB);
+  assert.ok(memcgUsageBytes(cg.dir) >= 32 * MiB);
   // Neither is still waiting: a new round starts without "already in progress".
   assert.deepEqual(await Promise.all([psi.wait(50), usageThreshold.wait(50)]), ['timeout', 'timeout']);
 });

@@ -2,22 +2,17 @@
 // a usage threshold that cannot be armed says so once and leaves the daemon polling; on the real kernel, the
 // PSI trigger and a usage threshold wait in one poll.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { FdWaiter } from '../../../src/host/linux/fd-waiter.js';
 import { openPsiTrigger, type PsiTrigger } from '../../../src/host/linux/psi-trigger.js';
 import { WakeSources } from '../../../src/host/linux/wake-sources.js';
 import { openEventfds } from '../../helpers/fds.js';
 import { countingNative } from '../../helpers/native-calls.js';
-import { memcgUnavailableReason, Sandbox } from '../../helpers/sandbox.js';
+import { memcgUnavailableReason, memcgUsageBytes, Sandbox } from '../../helpers/sandbox.js';
 
 const MiB = 1024 * 1024;
 const skip = memcgUnavailableReason() ?? false;
-
-function usage(dir: string): number {
-  return Number(readFileSync(join(dir, 'memory.usage_in_bytes'), 'utf8'));
-}
 
 /** A PSI trigger whose source is gone: it answers 'gone' as it is asked to join a poll. */
 function gonePsi(): PsiTrigger & { joins: number } {
@@ -78,7 +73,7 @@ test('PSI and the usage threshold are one poll: a crossing wakes it at once; clo
   hog.push();
   assert.equal(await woken, 'event');
   assert.ok(performance.now() - pushedAt < 1000, 'woken as usage crossed, not at the timeout');
-  assert.ok(usage(cg.dir) >= 32 * MiB);
+  assert.ok(memcgUsageBytes(cg.dir) >= 32 * MiB);
   assert.equal(polls(), 2);
 
   // Closing during a wait ends it, and every eventfd (the sources' and the shared waiter's) is closed.
