@@ -104,6 +104,7 @@ describe('randomised runs in a memory cgroup', { skip: skip ?? false }, () => {
       const outcome = await d.waitFor(
         (e) =>
           e.event === 'exit' ||
+          e.event === 'recovered' ||
           (e.event === 'still-alive' && /did not exit/.test(e.msg)) ||
           e.event === 'no-victim',
         20_000,
@@ -118,9 +119,16 @@ describe('randomised runs in a memory cgroup', { skip: skip ?? false }, () => {
       assert.equal(canary.child.exitCode ?? canary.child.signalCode, null, `${story}: the canary lives`);
       const selections = d.events.filter((e) => e.event === 'select' && e.level === 'notice');
       assert.ok(selections.length <= 1, `${story}: ${selections.length} victims for one shortage`);
-      if (permitted.size > 0)
-        assert.equal(outcome.event, 'exit', `${story}: a permitted hog was there to kill`);
-      else assert.equal(outcome.event, 'no-victim', story);
+      if (permitted.size > 0) {
+        // A process-group kill can free enough through the victim's group-mates alone: memory recovers while a
+        // victim that ignores SIGTERM still runs, and the daemon rightly stops there (seed 1014722046).
+        const recoveredByGroup =
+          outcome.event === 'recovered' && unit === 'process-group' && signalled.size > 1;
+        assert.ok(
+          outcome.event === 'exit' || recoveredByGroup,
+          `${story}: a permitted hog was there to kill, but the run ended with ${outcome.event}`,
+        );
+      } else assert.equal(outcome.event, 'no-victim', story);
       const victim = selections[0]?.pid;
       if (victim !== undefined) {
         const unitOf = hogs.find((h) => h.hog.pid === victim);
